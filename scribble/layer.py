@@ -332,7 +332,7 @@ class Neuron:
         return None if array is None else array[..., self._index]
 
     def _state(self, name, inputs_shape):
-        """The layer's array ``name`` for this batch shape, reallocated if stale."""
+        """Return the layer's array ``name`` for this batch shape, new if stale."""
         layer = self._layer
         shape = inputs_shape[:-1] + (layer.num_neurons,)
         array = getattr(layer, name)
