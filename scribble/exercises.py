@@ -172,7 +172,7 @@ class CheckResult:
             return textwrap.fill(
                 f"{self.name}: not attempted yet. Write {exercise.signature} in the "
                 f"cell above, run it, then run this check again. For help: "
-                f"hint({self.name!r}).",
+                f"exercises.hint({self.name!r}).",
                 width=88,
             )
         lines = [

@@ -51,6 +51,8 @@ def _figure(fig, figsize):
         fig = plt.figure(figsize=figsize)
     else:
         fig.clear()
+    # Constrained layout keeps the suptitle, panel titles and colour bar apart.
+    fig.set_layout_engine("constrained")
     return fig
 
 
@@ -306,7 +308,7 @@ def plot_digit_grid(images, labels, predictions=None, ncols=8, fig=None):
             raise ValueError(f"{len(images)} images but {len(predictions)} predictions")
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
-    fig = _figure(fig, figsize=(1.3 * ncols, 1.5 * nrows))
+    fig = _figure(fig, figsize=(1.3 * ncols, 1.6 * nrows + 0.5))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for index, ax in enumerate(axes.flat):
         if index >= len(images):
@@ -321,7 +323,6 @@ def plot_digit_grid(images, labels, predictions=None, ncols=8, fig=None):
         plot_digit(images[index], ax=ax)
         ax.set_title(title, fontsize=9, color=color)
     fig.suptitle("Digits" if predictions is None else "Digits: label and prediction")
-    fig.tight_layout()
     return fig
 
 
@@ -348,7 +349,7 @@ def plot_first_layer_weights(network, num_neurons=16, fig=None):
     shown = weights[:num_neurons]
     ncols = min(8, len(shown))
     nrows = math.ceil(len(shown) / ncols)
-    fig = _figure(fig, figsize=(1.4 * ncols + 1, 1.5 * nrows))
+    fig = _figure(fig, figsize=(1.4 * ncols + 1, 1.6 * nrows + 0.5))
     axes = fig.subplots(nrows, ncols, squeeze=False)
     limit = np.abs(shown).max() or 1.0
     image = None
@@ -587,7 +588,10 @@ def plot_activation_functions(names=("relu",), z=None, ax=None, derivative=False
     ax.axhline(0, color="grey", linewidth=0.6)
     ax.axvline(0, color="grey", linewidth=0.6)
     ax.set_xlabel("pre-activation z")
-    ax.set_ylabel("output a = f(z)")
+    ylabel = "output a = f(z)"
+    if derivative:
+        ylabel += ", and f'(z) dashed"
+    ax.set_ylabel(ylabel)
     ax.set_title("Activation functions")
     ax.legend()
     return ax
