@@ -3,7 +3,8 @@
 nbval re-runs the notebooks and compares their outputs (``make test``). These tests
 read the committed files and check what keeps that comparison honest: the saved
 outputs come from one top-to-bottom run, contain no errors, warnings, machine paths
-or widget state, and every cell excused from comparison says why.
+or widget state, and every cell excused from comparison gives the reason in a
+comment.
 """
 
 import json
