@@ -14,6 +14,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .activations import apply_activation, relu_derivative
 from .losses import CLIP_EPSILON
@@ -108,6 +109,7 @@ def plot_loss(history, ax=None, per_batch=False):
     if history.val_loss:
         ax.plot(epochs, history.val_loss, marker="s", label="validation")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(LOSS_LABEL)
     ax.set_title("Loss per batch and per epoch" if per_batch else "Loss per epoch")
     ax.legend()
@@ -130,6 +132,7 @@ def plot_accuracy(history, ax=None):
             label="validation",
         )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("accuracy (%)")
     ax.set_title("Accuracy per epoch")
     ax.legend()
@@ -152,6 +155,7 @@ def plot_mean_abs_delta(history, ax=None):
     if values.size and (values > 0).all():
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("mean |delta| (nats per unit of z)")
     ax.set_title("Mean absolute delta per layer")
     ax.legend()

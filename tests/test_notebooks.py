@@ -127,3 +127,49 @@ def test_imports_then_seed(notebook):
             f"the first code cell should only import, but has {line!r}"
         )
     assert "seed" in cells[1].source, "the second code cell should seed"
+
+
+def sanitize(text):
+    from nbval.plugin import get_sanitize_patterns
+
+    config = (NOTEBOOK_DIR / "sanitize.cfg").read_text()
+    for pattern, replacement in get_sanitize_patterns(config):
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "<matplotlib.lines.Line2D at 0x7f3a2c1d5e90>",
+            "<matplotlib.lines.Line2D at 0xADDRESS>",
+        ),
+        ("model 0123456789abcdef0123456789abcdef", "model WIDGET-MODEL-ID"),
+        (
+            "/tmp/ipykernel_1234/5678.py:3: UserWarning",
+            "KERNEL-CELL-FILE:3: UserWarning",
+        ),
+        ("Wall time: 1.2 s", "Wall time: TIME"),
+        (
+            "Epoch 1/3:  40%|####      | 2/5 [00:01<00:02,  1.90batch/s]",
+            "Epoch 1/3:  PROGRESS-BAR",
+        ),
+    ],
+)
+def test_sanitizer_rewrites_noise(text, expected):
+    assert sanitize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Epoch 1/3, Loss: 0.4321, Accuracy: 0.8765",
+        "x: (784,) -> hidden output: (32,) -> probabilities: (10,)",
+        "[[0.6652 0.2447 0.09  ]\n [0.6652 0.2447 0.09  ]]",
+        "untrained network: loss 2.7790 nats, accuracy 6.7%",
+        "largest float64: 1.7977e+308",
+    ],
+)
+def test_sanitizer_keeps_lesson_numbers(text):
+    assert sanitize(text) == text

@@ -52,6 +52,8 @@ def test_plot_loss_per_epoch(trained):
     assert ax.get_ylabel() == "cross-entropy loss (nats)"
     assert ax.get_xlabel() == "epoch"
     assert ax.get_title() == "Loss per epoch"
+    ticks = ax.get_xticks()
+    assert np.array_equal(ticks, np.round(ticks)), ticks
 
 
 def test_plot_loss_per_batch_positions(trained):
