@@ -31,9 +31,10 @@ test: venv
 		$(PIN_THREADS) $(PY) -m pytest $(NBVAL) notebooks/; \
 	fi
 
-# Re-executes every lesson in file-name order and saves it with its outputs, then
-# strips widget state and timing metadata. --keep-count keeps the execution counts
-# that nbval needs in order to compare a cell.
+# Re-executes every lesson in file-name order and saves it with its outputs, joins
+# the stdout pieces of each cell into one stream (where the kernel splits them
+# varies from run to run), then strips widget state and timing metadata.
+# --keep-count keeps the execution counts that nbval needs in order to compare a cell.
 test-notebooks: venv
 	$(PIN_THREADS) $(PY) -m pytest $(NBVAL) notebooks/
 
@@ -43,6 +44,8 @@ notebooks: venv
 		$(PIN_THREADS) $(VENV)/bin/jupyter nbconvert --to notebook --execute \
 			--inplace --ExecutePreprocessor.timeout=600 \
 			--ExecutePreprocessor.kernel_name=python3 "$$notebook"; \
+		$(VENV)/bin/jupyter nbconvert --to notebook --inplace --coalesce-streams \
+			--log-level=WARN "$$notebook"; \
 		$(VENV)/bin/nbstripout --keep-output --keep-count "$$notebook"; \
 	done
 

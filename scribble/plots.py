@@ -182,6 +182,9 @@ def plot_deltas(record, ax=None, kind="auto"):
     Returns
     -------
     matplotlib Axes
+
+    NOTE: the heatmap adds a colour bar beside ``ax`` on every call, so a view that
+    redraws should clear the figure first (``fig.clear()``) and make a new Axes.
     """
     deltas = [np.asarray(layer.delta, dtype=float).ravel() for layer in record.layers]
     if not deltas:

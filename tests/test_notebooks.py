@@ -60,6 +60,21 @@ def test_no_stderr_outputs(notebook):
         assert not stderr, f"code cell {number} wrote to stderr: {stderr[0][:300]}"
 
 
+def test_streams_coalesced(notebook):
+    # The kernel splits a cell's stdout at varying points; `make notebooks` joins
+    # the pieces so that re-executing leaves no diff.
+    for number, cell in enumerate(code_cells(notebook), start=1):
+        kinds = [
+            output.get("name") if output.output_type == "stream" else None
+            for output in cell.outputs
+        ]
+        for first, second in zip(kinds, kinds[1:]):
+            assert first is None or first != second, (
+                f"code cell {number} has consecutive {first} pieces: run "
+                "`make notebooks`"
+            )
+
+
 def test_no_machine_paths_in_outputs(notebook):
     for number, cell in enumerate(code_cells(notebook), start=1):
         text = json.dumps(cell.outputs)
