@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .steps import BAR_COLOR, HIGHLIGHT_COLOR, format_number, set_margins
+from .plots import plot_digit, plot_probabilities
+from .steps import format_number, set_margins
 
 __all__ = ["DigitPrediction", "draw_other_index", "predict_digit"]
 
@@ -49,21 +50,8 @@ class DigitPrediction:
         fig.clear()
         set_margins(fig)
         image_ax, bars_ax = fig.subplots(1, 2, width_ratios=(1, 2))
-        image_ax.imshow(self.image, cmap="gray_r", interpolation="nearest")
-        image_ax.set_title(f"image {self.index}, label {self.label}")
-        image_ax.set_xticks([])
-        image_ax.set_yticks([])
-
-        colors = [BAR_COLOR] * len(self.probabilities)
-        colors[self.prediction] = "tab:green" if self.correct else HIGHLIGHT_COLOR
-        bars_ax.bar(
-            np.arange(len(self.probabilities)), self.probabilities, color=colors
-        )
-        bars_ax.set_xticks(np.arange(len(self.probabilities)))
-        bars_ax.set_ylim(0, 1.05)
-        bars_ax.set_xlabel("class")
-        bars_ax.set_ylabel("predicted probability")
-        bars_ax.set_title(self.prediction_text())
+        plot_digit(self.image, ax=image_ax, title=f"image {self.index}")
+        plot_probabilities(self.probabilities, true_label=self.label, ax=bars_ax)
         return fig
 
 

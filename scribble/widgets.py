@@ -316,6 +316,9 @@ class TrainingExplorer(_StepView):
             start=trace.epochs - 1,
         )
 
+    def summary(self):
+        return f"TrainingExplorer: {self.step.name}"
+
 
 class DigitExplorer(_FigureView):
     """Pick an image and see the network's probabilities and whether it is right.
