@@ -1,4 +1,4 @@
-"""What the digit explorer shows for one image: the image, probabilities, verdict.
+"""The digit explorer's computation: one image, its probabilities and the verdict.
 
 :func:`predict_digit` runs the network on one image and returns a
 :class:`DigitPrediction`, which formats and draws itself. :func:`draw_other_index`
@@ -17,7 +17,7 @@ __all__ = ["DigitPrediction", "draw_other_index", "predict_digit"]
 
 @dataclass
 class DigitPrediction:
-    """What the network makes of one image.
+    """The network's prediction for one image.
 
     ``image`` has shape (height, width), ``probabilities`` (num_classes,).
     """

@@ -390,7 +390,7 @@ def _hidden_delta_step(layer, next_layer, neuron):
 
 
 def _largest_input(layer):
-    """The input with the largest magnitude, so the example gradient is not 0."""
+    """Return the index of the largest input by magnitude, so the example is not 0."""
     return int(np.argmax(np.abs(layer.inputs)))
 
 
@@ -484,9 +484,9 @@ def _update_step(layer, neuron, learning_rate, updated):
 def backprop_steps(record, neuron=0):
     """Return the steps of one training step, in the order backpropagation runs.
 
-    Forward through each layer, the loss, the output delta, each hidden delta from
-    the last hidden layer back to layer 0, then for each layer from the output
-    backwards its gradients, then the update of each layer in the same order.
+    First the forward pass of each layer, the loss and the output delta. Then the
+    hidden deltas from the last hidden layer back to layer 0. Last, the gradients of
+    each layer from the output backwards, and the updates in the same order.
 
     Parameters
     ----------
@@ -500,8 +500,8 @@ def backprop_steps(record, neuron=0):
     Returns
     -------
     list of Step
-        ``3 * num_layers + 1 + (num_layers - 1)`` steps: forward, loss, deltas,
-        gradients and updates.
+        ``4 * num_layers + 1`` steps: one forward, delta, gradients and update step
+        per layer, and the loss.
     """
     layers = getattr(record, "layers", None)
     if not layers:

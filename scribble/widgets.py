@@ -10,8 +10,8 @@ The views only display: what they show comes from :mod:`scribble.steps`,
 :mod:`scribble.training_trace` and :mod:`scribble.digit_prediction`, so it is tested
 without a browser. Each view
 
-- draws on one matplotlib Figure of its own that pyplot never sees, so moving a
-  slider neither opens new figures nor makes the inline backend show one;
+- draws on one matplotlib Figure of its own that is not registered with pyplot, so
+  moving a slider neither opens new figures nor makes the inline backend show one;
 - draws exactly once per move: the buttons and the index box only set the slider,
   and the slider's observer draws;
 - puts the PNG into an Output widget by setting its ``outputs``, not by displaying
@@ -50,7 +50,7 @@ FIGURE_DPI = 80
 
 
 def _png_output(png):
-    """One nbformat display_data output that shows ``png`` (bytes)."""
+    """Return an nbformat display_data output that shows ``png`` (bytes)."""
     return {
         "output_type": "display_data",
         "data": {
@@ -62,7 +62,7 @@ def _png_output(png):
 
 
 def _error_output(error):
-    """One nbformat error output with the traceback of ``error``."""
+    """Return an nbformat error output with the traceback of ``error``."""
     lines = traceback.format_exception(type(error), error, error.__traceback__)
     return {
         "output_type": "error",
