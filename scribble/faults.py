@@ -80,20 +80,20 @@ _SIGNATURES = {
 
 # Where to look next in each case, and how the bug is fixed.
 _HINTS = {
-    "transposed_weights": "run gradient_check and read result.failed_parameters: "
+    "transposed_weights": "Run gradient_check and read result.failed_parameters: "
     "which layer's weights fail while its biases pass?",
-    "summed_batch_gradient": "run gradient_check on one sample, then on a batch of "
-    "8, and compare",
-    "relu_mask_inverted": "run gradient_check: which layer fails, and what "
+    "summed_batch_gradient": "Run gradient_check on one sample, then on a batch of "
+    "8, and compare.",
+    "relu_mask_inverted": "Run gradient_check: which layer fails, and which "
     "activation does it use?",
-    "softmax_without_max": "the gradient check passes here; try "
-    "case.network.predict_proba(1000 * case.X[:5])",
-    "labels_not_one_hot": "compute case.network.calc_loss_delta(p, t) for one "
-    "sample and sum the row",
-    "pixels_not_normalized": "look at the data before the network: print "
-    "case.X.min() and case.X.max()",
-    "softmax_derivative_twice": "compare the output layer's delta with p - y after "
-    "one forward and backward pass",
+    "softmax_without_max": "The gradient check passes here, so try "
+    "case.network.predict_proba(1000 * case.X[:5]).",
+    "labels_not_one_hot": "Print faults.output_delta_row_sums(case.network, "
+    "case.X[:4], case.y[:4]), which should be 0, next to case.y[:4].",
+    "pixels_not_normalized": "Look at the data before the network: print "
+    "case.X.min() and case.X.max().",
+    "softmax_derivative_twice": "Compare faults.measure_output_delta(case.network, "
+    "case.X[:4], case.y[:4]) with p - y.",
 }
 
 _FIXES = {
@@ -370,8 +370,9 @@ def diagnose(case_id, answer):
     ----------
     case_id : str
         "A" to "G".
-    answer : str
-        A key of :data:`SUSPECTS`, such as ``"summed_batch_gradient"``.
+    answer : str or None
+        A key of :data:`SUSPECTS`, such as ``"summed_batch_gradient"``; None (not
+        answered yet) gets a hint instead of an error.
 
     Returns
     -------
@@ -380,6 +381,12 @@ def diagnose(case_id, answer):
         what that bug would show instead and where to look next.
     """
     fault = _check_case_id(case_id)
+    if answer is None:
+        return Diagnosis(
+            False,
+            f"Case {case_id}: no answer yet. Set the answer to one of the names in "
+            f"faults.SUSPECTS. To start: {_HINTS[fault]}",
+        )
     suspect = _suspect_key(answer)
     if suspect == fault:
         return Diagnosis(
@@ -389,7 +396,7 @@ def diagnose(case_id, answer):
     return Diagnosis(
         False,
         f"Not quite: if {SUSPECTS[suspect]}, {_SIGNATURES[suspect]}. Case {case_id} "
-        f"shows something else. Next step: {_HINTS[fault]}.",
+        f"shows something else. Next step: {_HINTS[fault]}",
     )
 
 

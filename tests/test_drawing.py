@@ -5,6 +5,7 @@ import pytest
 
 from scribble import NeuralNetwork
 from scribble.drawing import (
+    MASS_CENTER,
     EmptyDrawingError,
     area_resize,
     center_of_mass,
@@ -12,6 +13,7 @@ from scribble.drawing import (
     render_strokes,
 )
 
+# A whole-pixel shift leaves the center of mass up to half a pixel off.
 VERTICAL_BAR = [[(140, 50), (140, 230)]]
 
 
@@ -25,8 +27,8 @@ def test_vertical_bar_is_one_like():
     assert len(ink_rows) == 20
     assert len(ink_columns) <= 4
     row, column = steps.center_of_mass
-    assert abs(row - 13.5) <= 0.5
-    assert abs(column - 13.5) <= 0.5
+    assert abs(row - 14) <= 0.5 + 1e-9
+    assert abs(column - 14) <= 0.5 + 1e-9
     assert image.max() == 1.0
     assert image.min() == 0.0
 
@@ -53,8 +55,8 @@ def test_off_center_blob_is_centered():
     steps = preprocess_drawing(blob)
     assert center_of_mass(blob)[0] < 60
     row, column = steps.center_of_mass
-    assert abs(row - 13.5) <= 0.5
-    assert abs(column - 13.5) <= 0.5
+    assert abs(row - 14) <= 0.5 + 1e-9
+    assert abs(column - 14) <= 0.5 + 1e-9
     # A round blob fills the 20x20 box both ways.
     assert steps.scaled.shape == (20, 20)
 
@@ -93,6 +95,12 @@ def test_empty_canvas_raises():
 def test_bad_images_rejected(image, message):
     with pytest.raises(ValueError, match=message):
         preprocess_drawing(image)
+
+
+def test_mass_center_matches_mnist(digits):
+    X_train = digits[0].reshape(-1, 28, 28)
+    centers = np.array([center_of_mass(image) for image in X_train])
+    np.testing.assert_allclose(centers.mean(axis=0), [MASS_CENTER] * 2, atol=0.05)
 
 
 def test_area_resize_keeps_mean():

@@ -162,3 +162,10 @@ def test_diagnose_rejects_unknown_names():
         faults.diagnose("Z", "summed_batch_gradient")
     with pytest.raises(ValueError, match="unknown case 'Z'"):
         faults.make_case("Z")
+
+
+def test_diagnose_without_answer_gives_hint():
+    verdict = faults.diagnose("B", None)
+    assert not verdict.correct
+    assert "no answer yet" in verdict.message
+    assert "case.X.min()" in verdict.message
