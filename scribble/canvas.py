@@ -114,7 +114,7 @@ _CSS = """
   cursor: crosshair;
   touch-action: none;
 }
-.scribble-step img { image-rendering: pixelated; }
+.scribble-step img { image-rendering: pixelated; border: 1px solid #ccc; }
 """
 
 _STEP_PIXELS = 112  # display size of each preprocessing step
@@ -135,14 +135,18 @@ class DrawingPad(anywidget.AnyWidget):
 
 
 def _png(image):
-    """Encode a 2-D image in [0, 1] as a PNG, ink dark on white, 112 pixels wide."""
+    """Encode a 2-D image in [0, 1] as a 112x112 PNG, ink dark on white, centered."""
     import matplotlib.image
 
     height, width = image.shape
     factor = _STEP_PIXELS / max(height, width)
-    shown = area_resize(
+    fitted = area_resize(
         image, (max(1, round(height * factor)), max(1, round(width * factor)))
     )
+    shown = np.zeros((_STEP_PIXELS, _STEP_PIXELS))
+    top = (_STEP_PIXELS - fitted.shape[0]) // 2
+    left = (_STEP_PIXELS - fitted.shape[1]) // 2
+    shown[top : top + fitted.shape[0], left : left + fitted.shape[1]] = fitted
     buffer = io.BytesIO()
     matplotlib.image.imsave(buffer, shown, cmap="gray_r", vmin=0, vmax=1, format="png")
     return buffer.getvalue()
@@ -191,7 +195,10 @@ class DrawingCanvas(widgets.VBox):
         ]
         steps = []
         for name, image in zip(names, self._step_images):
-            box = widgets.VBox([widgets.HTML(f"<b>{name}</b>"), image])
+            box = widgets.VBox(
+                [widgets.HTML(f"<b>{name}</b>"), image],
+                layout=widgets.Layout(width="150px", margin="0 12px 0 0"),
+            )
             box.add_class("scribble-step")
             steps.append(box)
         self.prediction = widgets.HTML()
