@@ -1,10 +1,10 @@
 """Turning a digit drawn with the mouse into an MNIST-like 28x28 input.
 
-MNIST's digits were not simply shrunk: LeCun, Cortes and Burges describe (on the
-MNIST page) that each digit was scaled to fit a 20x20 box keeping its aspect ratio,
-with anti-aliasing that produces grey levels, and then placed in a 28x28 image so
-that its center of mass lies at the center. A network trained on MNIST expects
-exactly that framing, so a drawing has to go through the same steps:
+MNIST's digits were not simply shrunk. The MNIST database page by LeCun, Cortes and
+Burges describes how each digit was scaled to fit a 20x20 box keeping its aspect
+ratio, with anti-aliasing that produces grey levels. Each was then placed in a
+28x28 image so that its center of mass lies at the center. A network trained on
+MNIST expects exactly that framing, so a drawing has to go through the same steps:
 
 1. crop to the bounding box of the ink,
 2. scale so that the longer side is 20 pixels (area averaging, keeping the ratio),
@@ -280,7 +280,7 @@ def _draw_segment(image, start, end, radius):
 
 @dataclass
 class DrawingPrediction:
-    """What a network makes of a drawing.
+    """A network's reading of a drawing.
 
     ``steps`` is None and ``probabilities`` and ``label`` are None for an empty
     drawing; otherwise ``probabilities`` has shape (num_classes,).

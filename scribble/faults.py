@@ -60,7 +60,7 @@ CASE_IDS = {
     "G": "softmax_without_max",
 }
 
-# What each bug would show, quoted when a learner names it for a case it is not.
+# The symptoms of each bug, quoted when a learner names it for a case it is not.
 _SIGNATURES = {
     "transposed_weights": "it needs a square weight matrix to run at all, and the "
     "gradient check then fails for that layer's weights but not its biases",
@@ -78,7 +78,7 @@ _SIGNATURES = {
     "delta is at most a quarter of p - y",
 }
 
-# Where to look next in each case, and how the bug is fixed.
+# The next step to take in each case.
 _HINTS = {
     "transposed_weights": "Run gradient_check and read result.failed_parameters: "
     "which layer's weights fail while its biases pass?",
@@ -96,6 +96,7 @@ _HINTS = {
     "case.X[:4], case.y[:4]) with p - y.",
 }
 
+# The fix of each bug.
 _FIXES = {
     "transposed_weights": "compute z = inputs @ weights.T + biases, so that row i "
     "of the weights belongs to neuron i",

@@ -226,7 +226,7 @@ def train_with_health(
     -------
     HealthHistory
         If training diverges, the history ends with the last finite state and
-        ``stopped`` holds the error message.
+        ``stopped`` contains the error message.
     """
     for name, value in (
         ("epochs", epochs),

@@ -1,4 +1,4 @@
-"""Each injected fault breaks what it claims to break, and the checker knows it."""
+"""Each injected fault breaks what it claims to break, and the checker recognises it."""
 
 import numpy as np
 import pytest

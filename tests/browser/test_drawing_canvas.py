@@ -1,8 +1,8 @@
 """The drawing canvas of lesson 10: press, drag, and watch the prediction follow.
 
-The mouse draws on the pad in Chromium; the kernel's ``canvas`` (the lesson binds
-the view to that name) must then hold the same strokes, and the prediction the
-page shows must be the one scribble computes from them.
+The mouse draws on the pad in Chromium. The lesson binds the view to the kernel
+variable ``canvas``, which must then contain the same strokes, and the prediction
+the page shows must be the one scribble computes from them.
 """
 
 import re
@@ -36,7 +36,9 @@ def drag(page, pad, points):
 
     def screen(point):
         x, y = point
-        return box["x"] + x * box["width"] / PAD_SIZE, box["y"] + y * box["height"] / PAD_SIZE
+        return box["x"] + x * box["width"] / PAD_SIZE, box["y"] + y * box[
+            "height"
+        ] / PAD_SIZE
 
     page.mouse.move(*screen(points[0]))
     page.mouse.down()
