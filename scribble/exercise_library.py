@@ -569,3 +569,7 @@ def normalize(images):
         ),
     )
 )
+
+
+# Lessons 9 and 10 keep their exercises in a module of their own.
+from . import debugging_exercises  # noqa: E402, F401

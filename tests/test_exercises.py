@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import scribble
+import scribble.drawing
 from scribble import exercises
 from scribble.exercises import Bug, Case, Exercise
 
@@ -23,6 +24,12 @@ CORRECT = {
         delta * scribble.relu_derivative(output) * weights,
     ),
     "normalize": scribble.normalize,
+    "batch_weight_gradient": lambda delta, inputs: delta.T @ inputs / len(delta),
+    "relu_backward": lambda output_gradient, z: output_gradient * (z > 0),
+    "update_to_weight_ratio": lambda weights, d_weights, learning_rate: (
+        learning_rate * np.linalg.norm(d_weights) / np.linalg.norm(weights)
+    ),
+    "my_center_of_mass": scribble.drawing.center_of_mass,
 }
 
 

@@ -1,0 +1,110 @@
+"""One scribble view (stepper, training explorer, digit explorer) on a lesson page.
+
+A view is found through the kernel variable it is bound to: the test adds a CSS
+class to that widget from the kernel, so the page element and the Python object are
+the same view even when a lesson shows several.
+"""
+
+import json
+import re
+
+from playwright.sync_api import expect
+
+NAME = "scribble-step-name"
+FORMULA = "scribble-step-formula"
+NUMBERS = "scribble-step-numbers"
+PREDICTION = "scribble-prediction"
+PROBABILITIES = "scribble-probabilities"
+FIGURE = "scribble-figure"
+
+# A number as the formulas print it: "0.3994", "-2.887", "1.5e-05".
+_NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+# Text an injected drawing failure raises; the error view must show it.
+INJECTED_ERROR = "drawing failed on purpose (browser test)"
+
+
+def find_lesson(lessons, root, variable):
+    """Return the first notebook path in ``lessons`` whose code assigns ``variable``."""
+    assignment = re.compile(rf"^{variable}\s*=", re.MULTILINE)
+    for path in lessons:
+        notebook = json.loads((root / path).read_text())
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code" and assignment.search(
+                "".join(cell["source"])
+            ):
+                return path
+    return None
+
+
+def math_text(text):
+    """Return typeset math text with whitespace removed and U+2212 as "-"."""
+    return re.sub(r"\s+", "", text).replace("\u2212", "-")
+
+
+def formula_numbers(latex):
+    """Return the decimal numbers a LaTeX formula contains, as written."""
+    return _NUMBER.findall(latex)
+
+
+class View:
+    """The view bound to ``variable`` in ``notebook``'s kernel, with ``css_class``."""
+
+    def __init__(self, notebook, variable, css_class):
+        self.notebook = notebook
+        self.variable = variable
+        self.css_class = css_class
+        marker = "browser-test-" + variable.replace("_", "-")
+        notebook.execute(f"{variable}.add_class({marker!r})")
+        self.root = notebook.page.locator(f".{marker}")
+        expect(self.root).to_have_count(1)
+        self.root.scroll_into_view_if_needed()
+
+    def part(self, css_class):
+        return self.root.locator(f".{css_class}")
+
+    def text(self, css_class):
+        return self.part(css_class).inner_text().strip()
+
+    def value(self, expression):
+        """Evaluate ``expression`` in the kernel, with ``{view}`` for the variable."""
+        return self.notebook.evaluate(expression.format(view=self.variable))
+
+    def sync(self):
+        """Wait until the kernel has handled every message the page sent before.
+
+        The kernel runs widget messages and execute requests in the order they
+        arrive, and the page receives what a callback sent before the reply.
+        """
+        self.notebook.execute("pass")
+
+    def figure(self, previous=None):
+        """Return the figure's one image source, waiting until it differs from
+        ``previous`` if given; fails if the output shows no image or several."""
+        images = self.part(FIGURE).locator("img")
+        expect(images).to_have_count(1)
+        if previous is not None:
+            expect(images).not_to_have_attribute("src", previous)
+        return images.get_attribute("src")
+
+    def slider_handle(self):
+        return self.root.locator(".widget-slider .noUi-handle").first
+
+    def press_slider(self, key):
+        """Move the view's slider one step with ``key`` (ArrowRight, ArrowLeft)."""
+        handle = self.slider_handle()
+        handle.focus()
+        handle.press(key)
+        self.sync()
+
+    def button(self, label):
+        # Not exact: the accessible name also holds the icon font's glyph.
+        return self.root.get_by_role("button", name=label)
+
+    def screenshot(self, folder, lesson_path, moment):
+        """Save a PNG of the view as ``<lesson>_<view class>_<moment>.png``."""
+        stem = lesson_path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+        view_name = self.css_class.removeprefix("scribble-")
+        path = folder / f"{stem}_{view_name}_{moment}.png"
+        self.root.screenshot(path=path)
+        return path
