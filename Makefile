@@ -25,7 +25,7 @@ train: venv
 	$(PY) -m scribble train
 
 test: venv
-	$(PY) -m ruff check scribble tests data
+	$(PY) -m ruff check scribble scribble_guard.py tests data
 	$(PIN_THREADS) $(PY) -m pytest tests
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 		$(PIN_THREADS) $(PY) -m pytest $(NBVAL) notebooks/; \
