@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 1 << 16  # bytes read per step while streaming
-USER_AGENT = "scribble (https://pypi.org/project/scribble/ course downloader)"
+USER_AGENT = "scribble-dataset-download"
 
 
 @dataclass(frozen=True)
