@@ -60,3 +60,9 @@ def require_fashion_mnist(folder=None):
 @pytest.fixture(scope="session")
 def fashion_mnist_dir():
     return require_fashion_mnist()
+
+
+@pytest.fixture
+def fashion_mnist_check():
+    """The function behind ``fashion_mnist_dir``, for tests of its skip and fail."""
+    return require_fashion_mnist

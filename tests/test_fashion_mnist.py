@@ -9,7 +9,6 @@ import hashlib
 
 import numpy as np
 import pytest
-from conftest import require_fashion_mnist
 
 import scribble
 from scribble.datasets import (
@@ -83,15 +82,15 @@ def test_content_is_zalandos(debian_files):
         assert hashlib.sha256(content).hexdigest() == expected, name
 
 
-def test_missing_files_skip_outside_ci(tmp_path, monkeypatch):
+def test_missing_files_skip_outside_ci(tmp_path, monkeypatch, fashion_mnist_check):
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(
         pytest.skip.Exception, match="apt-get install dataset-fashion-mnist"
     ):
-        require_fashion_mnist(tmp_path)
+        fashion_mnist_check(tmp_path)
 
 
-def test_missing_files_fail_in_ci(tmp_path, monkeypatch):
+def test_missing_files_fail_in_ci(tmp_path, monkeypatch, fashion_mnist_check):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true, but Fashion-MNIST"):
-        require_fashion_mnist(tmp_path)
+        fashion_mnist_check(tmp_path)
