@@ -16,14 +16,21 @@ from .activations import (
     tanh,
     tanh_derivative,
 )
-from .datasets import load_mnist
+from .datasets import load_fashion_mnist, load_mnist
 from .gradcheck import GradientCheckResult, gradient_check
 from .history import History
 from .io import ModelFileError, load_network, save_network
 from .layer import Layer, Neuron
 from .losses import categorical_cross_entropy
 from .network import NeuralNetwork, TrainingDivergedError
-from .preprocessing import normalize, one_hot
+from .preprocessing import (
+    flatten,
+    iterate_minibatches,
+    normalize,
+    one_hot,
+    standardize,
+    train_validation_split,
+)
 from .records import StepRecord, record_step
 
 __version__ = "0.1.0"
@@ -40,8 +47,11 @@ __all__ = [
     "categorical_cross_entropy",
     "gradient_check",
     "linear",
+    "load_fashion_mnist",
     "load_mnist",
     "load_network",
+    "flatten",
+    "iterate_minibatches",
     "normalize",
     "one_hot",
     "record_step",
@@ -52,6 +62,8 @@ __all__ = [
     "sigmoid",
     "sigmoid_derivative",
     "softmax",
+    "standardize",
     "tanh",
     "tanh_derivative",
+    "train_validation_split",
 ]

@@ -1,4 +1,9 @@
-"""The command line: ``python -m scribble train`` and ``... evaluate MODEL``."""
+"""The command line: ``python -m scribble train``, ``evaluate MODEL``, ``download``.
+
+``train --dataset sample`` (the default) trains on the bundled 5,000 digits;
+``--dataset mnist`` and ``--dataset fashion-mnist`` train on the full 60,000
+training images (less the validation part) and test on the 10,000 test images.
+"""
 
 import argparse
 import json
@@ -9,18 +14,108 @@ from pathlib import Path
 
 import numpy as np
 
-DATASETS = ("sample",)
+DATASETS = ("sample", "mnist", "fashion-mnist")
+
+# Defaults per dataset. The sample keeps the course's float64 and a small network;
+# the full sets use float32 (half the memory of float64: 54,000 x 784 x 4 bytes
+# = 169 MB for the training part) and a wider network.
+DEFAULTS = {
+    "sample": {
+        "epochs": 10,
+        "learning_rate": 0.1,
+        "batch_size": 32,
+        "hidden": [128],
+        "dtype": "float64",
+        "preprocess": "normalize",
+    },
+    "mnist": {
+        "epochs": 20,
+        "learning_rate": 0.05,
+        "batch_size": 64,
+        "hidden": [256, 128],
+        "dtype": "float32",
+        "preprocess": "standardize",
+    },
+    "fashion-mnist": {
+        "epochs": 20,
+        "learning_rate": 0.05,
+        "batch_size": 64,
+        "hidden": [256, 128],
+        "dtype": "float32",
+        "preprocess": "standardize",
+    },
+}
+
+PREPROCESSING_FILE = "preprocessing.json"
 
 
-def _load(dataset):
-    from .datasets import load_mnist
-    from .preprocessing import flatten, normalize
-
-    (train_images, train_labels), (test_images, test_labels) = load_mnist(dataset)
-    return (
-        (normalize(flatten(train_images)), train_labels),
-        (normalize(flatten(test_images)), test_labels),
+def _defaults_text(option):
+    """``"10 for sample, 20 for mnist and fashion-mnist"`` for an option."""
+    groups = {}
+    for dataset, values in DEFAULTS.items():
+        value = values[option]
+        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        groups.setdefault(text, []).append(dataset)
+    return "; ".join(
+        f"{text} for {' and '.join(datasets)}" for text, datasets in groups.items()
     )
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows ``(default: ...)`` except for options whose default depends on the
+    dataset; their help text says it instead."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _load_raw(dataset, download=False):
+    """The dataset as uint8 images and labels (see scribble.datasets)."""
+    from .datasets import load_fashion_mnist, load_mnist
+
+    if dataset == "sample":
+        return load_mnist("sample")
+    if dataset == "mnist":
+        return load_mnist("full", download=download)
+    return load_fashion_mnist(download=download)
+
+
+def _preprocess(method, dtype, train, others, stats=None):
+    """Flatten and scale ``train`` and each of ``others`` the same way.
+
+    ``standardize`` uses one mean and standard deviation over all training pixels
+    (from ``stats`` if given, else computed on ``train``), never the test set's.
+    Returns ``(train, others, stats)`` with ``stats`` a JSON-ready dict.
+    """
+    from .preprocessing import flatten, normalize, standardize
+
+    train = flatten(train)
+    others = [flatten(array) for array in others]
+    if method == "normalize":
+        stats = {"method": "normalize", "max_value": 255}
+        return (
+            normalize(train, dtype=dtype),
+            [normalize(array, dtype=dtype) for array in others],
+            stats,
+        )
+    if stats is None:
+        train_out, _, mean, std = standardize(train, dtype=dtype, axis=None)
+        stats = {"method": "standardize", "mean": float(mean), "std": float(std)}
+    else:
+        train_out = _preprocess_test(stats, dtype, train)
+    return train_out, [_preprocess_test(stats, dtype, a) for a in others], stats
+
+
+def _preprocess_test(stats, dtype, images):
+    """Apply saved preprocessing ``stats`` to test images."""
+    from .preprocessing import flatten, normalize, standardize
+
+    images = flatten(images)
+    if stats["method"] == "normalize":
+        return normalize(images, stats.get("max_value", 255), dtype=dtype)
+    return standardize(images, mean=stats["mean"], std=stats["std"], dtype=dtype)[0]
 
 
 def _positive_int(text):
@@ -37,66 +132,103 @@ def _positive_float(text):
     return value
 
 
+def _fraction(text):
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 0 and less than 1, got {text}"
+        )
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m scribble",
-        description="Train and evaluate scribble's network on handwritten digits.",
+        description="Train and evaluate scribble's network on MNIST-style images.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser(
         "train",
         help="train a network and save it",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
+        description="Train a network and save it. Where a default depends on "
+        "the dataset, the help lists the value for each.",
     )
     train.add_argument(
         "--dataset",
         choices=DATASETS,
         default="sample",
-        help="training data; 'sample' is the bundled 5,000 MNIST digits",
+        help="training data: 'sample' is the bundled 5,000 MNIST digits; 'mnist' "
+        "and 'fashion-mnist' are the full 70,000-image sets (60,000 for training, "
+        "10,000 for testing)",
     )
     train.add_argument(
-        "--epochs", type=_positive_int, default=10, help="passes over the training set"
+        "--download",
+        action="store_true",
+        help="download the dataset first if it is not on this machine "
+        "(mnist, fashion-mnist)",
+    )
+    train.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help=f"passes over the training set (default: {_defaults_text('epochs')})",
     )
     train.add_argument(
         "--learning-rate",
         type=_positive_float,
-        default=0.1,
-        help="step size of gradient descent (unitless)",
+        default=None,
+        help="step size of gradient descent, unitless "
+        f"(default: {_defaults_text('learning_rate')})",
     )
     train.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="samples per weight update"
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help=f"samples per weight update (default: {_defaults_text('batch_size')})",
     )
     train.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="+",
-        default=[128],
-        help="neurons per hidden layer, for example --hidden 256 128",
+        default=None,
+        help="neurons per hidden layer, for example --hidden 256 128 "
+        f"(default: {_defaults_text('hidden')})",
     )
     train.add_argument(
         "--seed",
         type=int,
         default=0,
-        help="seed of the initial weights and the shuffling",
+        help="seed of the initial weights, the validation split and the shuffling",
     )
     train.add_argument(
         "--validation-fraction",
-        type=float,
+        type=_fraction,
         default=0.1,
-        help="fraction of the training images held out for validation",
+        help="fraction of the training images held out (per class) for the "
+        "validation accuracy of every epoch; 0 trains on all of them",
     )
     train.add_argument(
         "--dtype",
         choices=("float64", "float32"),
-        default="float64",
-        help="floating-point type of weights and computation",
+        default=None,
+        help="floating-point type of weights, inputs and computation "
+        f"(default: {_defaults_text('dtype')})",
+    )
+    train.add_argument(
+        "--preprocess",
+        choices=("normalize", "standardize"),
+        default=None,
+        help="'normalize' scales pixels to [0, 1]; 'standardize' subtracts the "
+        "training pixels' mean and divides by their standard deviation "
+        f"(default: {_defaults_text('preprocess')})",
     )
     train.add_argument(
         "--output-dir",
         type=Path,
         default=None,
-        help="folder for model.npz, loss.png and history.json "
+        help="folder for model.npz, loss.png, history.json and preprocessing.json "
         "(default: runs/DATASET-TIMESTAMP)",
     )
     train.add_argument("--quiet", action="store_true", help="print only the result")
@@ -106,9 +238,40 @@ def build_parser():
     )
     evaluate.add_argument("model", type=Path, help="a model.npz written by train")
     evaluate.add_argument(
-        "--dataset", choices=DATASETS, default="sample", help="test data to evaluate on"
+        "--dataset",
+        choices=DATASETS,
+        default=None,
+        help="test data to evaluate on (default: the dataset the model was trained "
+        f"on, as recorded in {PREPROCESSING_FILE} beside it, else sample)",
+    )
+
+    download = commands.add_parser(
+        "download",
+        help="download a full dataset into the cache",
+        description="Download the four files of a dataset from the mirrors the "
+        "field's libraries use, check each against its published SHA-256 and MD5, "
+        "and keep it in the cache (data/cache/DATASET/).",
+    )
+    download.add_argument("dataset", choices=("mnist", "fashion-mnist"))
+    download.add_argument(
+        "--dest", type=Path, default=None, help="folder instead of the cache"
+    )
+    download.add_argument(
+        "--mirror",
+        action="append",
+        default=None,
+        metavar="URL",
+        help="base URL to try instead of the built-in mirrors; repeat for several, "
+        "tried in order",
     )
     return parser
+
+
+def _resolve_defaults(args):
+    for option, value in DEFAULTS[args.dataset].items():
+        if getattr(args, option) is None:
+            setattr(args, option, value)
+    return args
 
 
 def train_command(args):
@@ -121,21 +284,48 @@ def train_command(args):
     from .plots import plot_loss
     from .preprocessing import train_validation_split
 
-    (X_train, y_train), (X_test, y_test) = _load(args.dataset)
-    # Validation comes out of the training set; the test set is used once, at the end.
-    X_train, X_val, y_train, y_val = train_validation_split(
-        X_train, y_train, validation_fraction=args.validation_fraction, seed=args.seed
-    )
+    args = _resolve_defaults(args)
+    dtype = np.dtype(args.dtype)
+    data = _load_raw(args.dataset, args.download)
+    (train_images, train_labels), (test_images, y_test) = data
+    del data
+    # Validation comes out of the training set, split while the images are still
+    # uint8 (one byte per pixel); the test set is used once, at the end.
+    if args.validation_fraction > 0:
+        train_images, val_images, y_train, y_val = train_validation_split(
+            train_images,
+            train_labels,
+            validation_fraction=args.validation_fraction,
+            seed=args.seed,
+        )
+        others = [val_images, test_images]
+    else:
+        y_train, others = train_labels, [test_images]
+    X_train, others, stats = _preprocess(args.preprocess, dtype, train_images, others)
+    del train_images, test_images  # keep only the float copies from here on
+    X_test = others[-1]
+    validation = (others[0], y_val) if args.validation_fraction > 0 else None
+
     sizes = [X_train.shape[1], *args.hidden, 10]
     rng = np.random.default_rng(args.seed)
-    network = NeuralNetwork.from_sizes(sizes, rng=rng, dtype=np.dtype(args.dtype))
+    network = NeuralNetwork.from_sizes(sizes, rng=rng, dtype=dtype)
     output_dir = args.output_dir or Path("runs") / (
         f"{args.dataset}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     )
     if not args.quiet:
+        validating = f"validating on {len(validation[0])}, " if validation else ""
+        how = (
+            "scaled to [0, 1]"
+            if stats["method"] == "normalize"
+            else f"standardized with the training mean {stats['mean']:.2f} and "
+            f"standard deviation {stats['std']:.2f}"
+        )
         print(
             f"Training {'-'.join(map(str, sizes))} on {len(X_train)} {args.dataset} "
-            f"images, validating on {len(X_val)}, testing on {len(X_test)}"
+            f"images ({dtype}, pixels {how}), {validating}testing on {len(X_test)}; "
+            f"{args.epochs} epochs, learning rate {args.learning_rate:g}, "
+            f"batch size {args.batch_size}",
+            flush=True,
         )
     start = time.perf_counter()
     history = network.train(
@@ -146,7 +336,7 @@ def train_command(args):
         batch_size=args.batch_size,
         shuffle=True,
         seed=rng,
-        validation_data=(X_val, y_val),
+        validation_data=validation,
         verbose=0 if args.quiet else 1,
     )
     seconds = time.perf_counter() - start
@@ -158,11 +348,16 @@ def train_command(args):
     ax.figure.savefig(output_dir / "loss.png", dpi=100, bbox_inches="tight")
     plt.close(ax.figure)
     (output_dir / "history.json").write_text(json.dumps(history.to_dict(), indent=1))
+    record = {"dataset": args.dataset, "dtype": str(dtype), **stats}
+    (output_dir / PREPROCESSING_FILE).write_text(json.dumps(record, indent=1) + "\n")
     print(
         f"Test accuracy: {result['accuracy']:.4f} (loss {result['loss']:.4f}) "
         f"after {args.epochs} epochs in {seconds:.1f} s"
     )
-    print(f"Saved model.npz, loss.png and history.json to {output_dir}")
+    print(
+        f"Saved model.npz, loss.png, history.json and {PREPROCESSING_FILE} to "
+        f"{output_dir}"
+    )
     return 0
 
 
@@ -170,23 +365,62 @@ def evaluate_command(args):
     from .io import load_network
 
     network = load_network(args.model)
-    _, (X_test, y_test) = _load(args.dataset)
+    record_path = Path(args.model).parent / PREPROCESSING_FILE
+    if record_path.is_file():
+        record = json.loads(record_path.read_text())
+    else:  # a model saved before preprocessing.json existed: pixels in [0, 1]
+        record = {"dataset": "sample", "method": "normalize", "max_value": 255}
+    dataset = args.dataset or record["dataset"]
+    _, (test_images, y_test) = _load_raw(dataset)
+    X_test = _preprocess_test(record, network.dtype, test_images)
     result = network.evaluate(X_test, y_test)
     print(
         f"Test accuracy: {result['accuracy']:.4f} (loss {result['loss']:.4f}) on "
-        f"{len(X_test)} {args.dataset} images"
+        f"{len(X_test)} {dataset} images"
     )
+    return 0
+
+
+def download_command(args):
+    from .datasets import (
+        FASHION_MNIST_FILES,
+        FASHION_MNIST_MIRRORS,
+        FASHION_MNIST_SYSTEM_DIR,
+        MNIST_MIRRORS,
+        download_fashion_mnist,
+        download_mnist,
+    )
+
+    if args.dataset == "mnist":
+        folder = download_mnist(args.dest, args.mirror or MNIST_MIRRORS)
+    else:
+        installed = all(
+            (FASHION_MNIST_SYSTEM_DIR / spec.name).is_file()
+            for spec in FASHION_MNIST_FILES
+        )
+        if installed and args.dest is None:
+            print(
+                f"Fashion-MNIST is already installed in {FASHION_MNIST_SYSTEM_DIR} "
+                "(Debian's dataset-fashion-mnist); nothing to download."
+            )
+            return 0
+        folder = download_fashion_mnist(args.dest, args.mirror or FASHION_MNIST_MIRRORS)
+    print(f"{args.dataset}: the four files are in {folder}, checksums verified")
     return 0
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    from .download import DownloadError
     from .io import ModelFileError
 
+    commands = {
+        "train": train_command,
+        "evaluate": evaluate_command,
+        "download": download_command,
+    }
     try:
-        if args.command == "train":
-            return train_command(args)
-        return evaluate_command(args)
-    except (FileNotFoundError, ModelFileError, ValueError) as error:
+        return commands[args.command](args)
+    except (FileNotFoundError, ModelFileError, ValueError, DownloadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -19,7 +19,19 @@ __all__ = [
 ]
 
 
-def normalize(images, max_value=255):
+def _check_float_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"dtype must be a float type such as float32, got {dtype}")
+    return dtype
+
+
+def _check_numeric(name, array):
+    if array.dtype.kind not in "uif":
+        raise TypeError(f"{name} expects numeric values, got dtype {array.dtype}")
+
+
+def normalize(images, max_value=255, dtype=np.float64):
     """Scale pixel values from ``0..max_value`` to floats in [0, 1].
 
     Parameters
@@ -27,50 +39,135 @@ def normalize(images, max_value=255):
     images : array of any shape, usually uint8
     max_value : number
         The largest possible pixel value, 255 for 8-bit images.
+    dtype : float dtype
+        Of the result; float32 halves the memory of a full-size training set.
 
     Returns
     -------
-    float64 array of the same shape.
+    array of ``dtype`` and the same shape. The input is converted before the
+    division, so uint8 values never wrap around.
     """
     images = np.asarray(images)
-    if images.dtype.kind not in "uif":
-        raise TypeError(f"normalize expects numeric pixels, got dtype {images.dtype}")
+    _check_numeric("normalize", images)
     if not max_value > 0:
         raise ValueError(f"max_value must be > 0, got {max_value!r}")
-    return images.astype(np.float64) / max_value
+    dtype = _check_float_dtype(dtype)
+    result = images.astype(dtype)  # a new array: the input is never modified
+    result /= dtype.type(max_value)
+    return result
 
 
-def standardize(train, test=None, mean=None, std=None, epsilon=1e-8):
+# Rows converted at a time by standardize, so that a full-size uint8 training set
+# is never held as an extra float64 copy.
+_CHUNK_ROWS = 4096
+
+
+def _mean_and_std(data, axis):
+    """Mean and standard deviation in float64, working through ``data`` in chunks."""
+    if axis is None:
+        count = data.size
+        total = 0.0
+        for start in range(0, len(data), _CHUNK_ROWS):
+            total += float(data[start : start + _CHUNK_ROWS].sum(dtype=np.float64))
+        mean = total / count
+        squares = 0.0
+        for start in range(0, len(data), _CHUNK_ROWS):
+            centered = data[start : start + _CHUNK_ROWS].astype(np.float64) - mean
+            squares += float(np.vdot(centered, centered))
+        return np.float64(mean), np.float64(np.sqrt(squares / count))
+    count = len(data)
+    total = np.zeros(data.shape[1:])
+    for start in range(0, count, _CHUNK_ROWS):
+        total += data[start : start + _CHUNK_ROWS].sum(axis=0, dtype=np.float64)
+    mean = total / count
+    squares = np.zeros(data.shape[1:])
+    for start in range(0, count, _CHUNK_ROWS):
+        centered = data[start : start + _CHUNK_ROWS].astype(np.float64) - mean
+        squares += np.einsum("i...,i...->...", centered, centered)
+    return mean, np.sqrt(squares / count)
+
+
+def _scale(std, epsilon):
+    """``std`` with (near-)constant features replaced by 1, so they divide safely."""
+    std = np.asarray(std, dtype=np.float64)
+    return np.where(std > epsilon, std, 1.0)
+
+
+def _apply(data, mean, scale, dtype):
+    out = np.empty(data.shape, dtype=dtype)
+    for start in range(0, len(data), _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        out[rows] = (data[rows].astype(np.float64) - mean) / scale
+    return out
+
+
+def standardize(
+    train, test=None, mean=None, std=None, epsilon=1e-8, dtype=np.float64, axis=0
+):
     """Shift and scale features to mean 0 and standard deviation 1.
 
-    The statistics come from ``train`` only, one value per feature, and are returned
-    so that the same shift and scale apply to validation and test data. Computing
-    them on the test set would leak information about it into training.
+    The statistics come from ``train`` only and are returned, so that the same
+    shift and scale apply to validation and test data. Computing them on the test
+    set would leak information about it into training.
 
     Parameters
     ----------
-    train : array of shape (num_samples, num_features)
+    train : array of shape (num_samples, num_features), any numeric dtype
     test : array of shape (num_test_samples, num_features), optional
-    mean, std : arrays of shape (num_features,), optional
+        Transformed with the statistics of ``train``.
+    mean, std : arrays of shape (num_features,) (or scalars for ``axis=None``)
         Statistics computed earlier; ``train`` is then only transformed.
     epsilon : float
-        Added to ``std`` so that constant features (a border pixel that is always 0)
-        divide by a small number instead of 0.
+        A feature whose standard deviation is at most ``epsilon`` (a border pixel
+        that is always 0) is only shifted, not divided: dividing by almost 0 would
+        turn a single nonzero test pixel into an enormous input.
+    dtype : float dtype
+        Of the results. The statistics are always computed in float64, in chunks,
+        so no float64 copy of a large training set is made.
+    axis : 0 or None
+        0: one mean and standard deviation per feature (per pixel). None: a single
+        mean and standard deviation over all values, as is common for images.
 
     Returns
     -------
     (train_standardized, test_standardized or None, mean, std)
+        ``mean`` and ``std`` are float64 (arrays for ``axis=0``, scalars for
+        ``axis=None``); ``std`` is the plain standard deviation, possibly 0.
     """
-    train = np.asarray(train, dtype=np.float64)
+    train = np.asarray(train)
+    _check_numeric("standardize", train)
+    dtype = _check_float_dtype(dtype)
+    if axis not in (0, None):
+        raise ValueError(f"axis must be 0 (per feature) or None (global), got {axis!r}")
+    if train.ndim < 1 or len(train) == 0:
+        raise ValueError(
+            f"standardize needs at least one sample, got shape {train.shape}"
+        )
     if (mean is None) != (std is None):
         raise ValueError("pass both mean and std, or neither")
     if mean is None:
-        mean = train.mean(axis=0)
-        std = train.std(axis=0)
-    train_out = (train - mean) / (std + epsilon)
+        mean, std = _mean_and_std(train, axis)
+    else:
+        mean = np.asarray(mean, dtype=np.float64)
+        std = np.asarray(std, dtype=np.float64)
+        for name, value in (("mean", mean), ("std", std)):
+            if value.shape not in ((), train.shape[1:]):
+                raise ValueError(
+                    f"{name} has shape {value.shape}, but the samples have shape "
+                    f"{train.shape[1:]}"
+                )
+    scale = _scale(std, epsilon)
+    train_out = _apply(train, mean, scale, dtype)
     test_out = None
     if test is not None:
-        test_out = (np.asarray(test, dtype=np.float64) - mean) / (std + epsilon)
+        test = np.asarray(test)
+        _check_numeric("standardize", test)
+        if test.shape[1:] != train.shape[1:]:
+            raise ValueError(
+                f"test samples have shape {test.shape[1:]} but training samples "
+                f"have shape {train.shape[1:]}"
+            )
+        test_out = _apply(test, mean, scale, dtype)
     return train_out, test_out, mean, std
 
 
@@ -138,7 +235,11 @@ def one_hot(labels, num_classes):
     -------
     float64 array of shape (num_samples, num_classes) with a single 1 per row.
     """
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or num_classes < 1
+    ):
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
     indices = as_class_labels(labels, num_classes)
     encoded = np.zeros((indices.shape[0], int(num_classes)))
@@ -160,6 +261,8 @@ def train_validation_split(X, y, validation_fraction=0.1, seed=None):
     y_labels = as_class_labels(y)
     if len(X) != len(y_labels):
         raise ValueError(f"X has {len(X)} samples but y has {len(y_labels)} labels")
+    if len(X) == 0:
+        raise ValueError("train_validation_split needs at least one sample")
     if not 0 < validation_fraction < 1:
         raise ValueError(
             f"validation_fraction must be between 0 and 1, got {validation_fraction!r}"
@@ -182,7 +285,11 @@ def iterate_minibatches(X, y, batch_size, shuffle=False, seed=None):
     The last batch is smaller when ``batch_size`` does not divide the sample count.
     With ``shuffle`` the order comes from a generator seeded by ``seed``.
     """
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)}")

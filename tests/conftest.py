@@ -26,3 +26,43 @@ def digits():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def in_ci():
+    """Whether this run is CI's (which sets CI=true)."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def require_fashion_mnist(folder=None):
+    """Return the folder of Debian's Fashion-MNIST files, or skip, or fail in CI.
+
+    CI installs the package dataset-fashion-mnist (.ci/run), so there a missing
+    file is an error; elsewhere the test is skipped with the command to install it.
+    """
+    from pathlib import Path
+
+    from scribble.datasets import FASHION_MNIST_FILES, FASHION_MNIST_SYSTEM_DIR
+
+    folder = Path(folder or FASHION_MNIST_SYSTEM_DIR)
+    missing = [s.name for s in FASHION_MNIST_FILES if not (folder / s.name).is_file()]
+    if missing:
+        message = (
+            f"Fashion-MNIST is not installed in {folder} "
+            f"(missing {', '.join(missing)}): run `apt-get install "
+            "dataset-fashion-mnist` (as root, after apt-get update)"
+        )
+        if in_ci():
+            pytest.fail(f"CI=true, but {message}; .ci/run should have installed it")
+        pytest.skip(message)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_dir():
+    return require_fashion_mnist()
+
+
+@pytest.fixture
+def fashion_mnist_check():
+    """The function behind ``fashion_mnist_dir``, for tests of its skip and fail."""
+    return require_fashion_mnist

@@ -1,5 +1,6 @@
 """The command line, run as a learner runs it."""
 
+import json
 import subprocess
 import sys
 
@@ -64,3 +65,104 @@ def test_evaluate_not_a_model(tmp_path):
     result = _run("evaluate", str(tmp_path / "junk.npz"), cwd=tmp_path)
     assert result.returncode == 1
     assert "not a readable scribble model" in result.stderr
+
+
+def _env(**extra):
+    import os
+
+    return {**os.environ, **extra}
+
+
+def _run_env(*args, cwd, env):
+    return subprocess.run(
+        [sys.executable, "-m", "scribble", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=600,
+    )
+
+
+def test_full_mnist_missing_says_how_to_get_it(tmp_path):
+    result = _run_env(
+        "train",
+        "--dataset",
+        "mnist",
+        cwd=tmp_path,
+        env=_env(SCRIBBLE_DATA_DIR=str(tmp_path / "data")),
+    )
+    assert result.returncode == 1
+    assert "Full MNIST is not on this machine" in result.stderr
+    assert "python -m scribble download mnist" in result.stderr
+    assert str(tmp_path / "data" / "cache" / "mnist") in result.stderr
+    assert "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609" in (
+        result.stderr
+    )
+
+
+def test_download_without_network_names_files_and_folder(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dest = tmp_path / "mnist"
+    result = _run(
+        "download",
+        "mnist",
+        "--dest",
+        str(dest),
+        "--mirror",
+        f"http://127.0.0.1:{port}/a/",
+        "--mirror",
+        f"http://127.0.0.1:{port}/b/",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert f"http://127.0.0.1:{port}/a/train-images-idx3-ubyte.gz: could not" in (
+        result.stderr
+    )
+    assert f"http://127.0.0.1:{port}/b/train-images-idx3-ubyte.gz: could not" in (
+        result.stderr
+    )
+    assert str(dest.resolve()) in result.stderr
+    for name, md5 in [
+        ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+        ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+        ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+        ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+    ]:
+        assert name in result.stderr and md5 in result.stderr
+    assert list(dest.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_train_fashion_mnist_at_full_size(tmp_path, fashion_mnist_dir):
+    run = tmp_path / "run"
+    result = _run(
+        "train",
+        "--dataset",
+        "fashion-mnist",
+        "--epochs",
+        "1",
+        "--output-dir",
+        str(run),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "on 54000 fashion-mnist images (float32" in result.stdout
+    assert "validating on 6000, testing on 10000" in result.stdout
+    assert "Epoch 1/1, Loss:" in result.stdout and "Val accuracy" in result.stdout
+    assert "Epoch 1/1:" in result.stderr and "batch" in result.stderr  # the bar
+    line = [t for t in result.stdout.splitlines() if t.startswith("Test accuracy")][0]
+    accuracy = float(line.split()[2])
+    assert accuracy > 0.8
+    record = json.loads((run / "preprocessing.json").read_text())
+    assert record["dataset"] == "fashion-mnist" and record["method"] == "standardize"
+    assert 70 < record["mean"] < 75 and 85 < record["std"] < 95
+
+    evaluated = _run("evaluate", str(run / "model.npz"), cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert f"Test accuracy: {accuracy:.4f}" in evaluated.stdout
+    assert "on 10000 fashion-mnist images" in evaluated.stdout
