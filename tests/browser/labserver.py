@@ -6,9 +6,11 @@ and keeps its configuration, settings and workspaces in that temporary folder, s
 run neither reads nor changes the user's Jupyter setup.
 """
 
+import ctypes
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +36,16 @@ SERVER_OPTIONS = [
 
 # The pop-up that asks whether JupyterLab may fetch news would cover the notebook.
 ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+
+
+def _exit_with_parent():
+    """Ask Linux to send SIGTERM to this child when the test process dies.
+
+    Runs in the child before exec, so the server stops even when pytest itself is
+    killed and its fixtures never tear down.
+    """
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port():
@@ -79,16 +91,10 @@ class LabServer:
         env.pop("MPLBACKEND", None)
         return env
 
-    def start(self, timeout=90):
+    def start(self, timeout=180):
         """Start the server and wait until its REST API answers."""
         env = self.environment()
-        # What `jupyter labextension disable --level=user` writes, without its
-        # 40 s of start-up.
-        labconfig = self.state / "config" / "labconfig"
-        labconfig.mkdir(parents=True, exist_ok=True)
-        (labconfig / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": {ANNOUNCEMENTS_PLUGIN: True}})
-        )
+        self._write_settings()
         command = [
             sys.executable,
             "-m",
@@ -106,8 +112,28 @@ class LabServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_exit_with_parent if sys.platform == "linux" else None,
             )
         self._wait_until_ready(timeout)
+
+    def _write_settings(self):
+        """Write the user settings the tests rely on into the isolated folders."""
+        # What `jupyter labextension disable --level=user` writes, without its
+        # start-up of up to 40 s on a busy machine.
+        labconfig = self.state / "config" / "labconfig"
+        labconfig.mkdir(parents=True, exist_ok=True)
+        (labconfig / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {ANNOUNCEMENTS_PLUGIN: True}})
+        )
+        # Every cell in the DOM, also the ones scrolled out of view, so the checks
+        # see every output; other windowing modes may detach off-screen cells.
+        notebook_settings = (
+            self.state / "settings" / "@jupyterlab" / "notebook-extension"
+        )
+        notebook_settings.mkdir(parents=True, exist_ok=True)
+        (notebook_settings / "tracker.jupyterlab-settings").write_text(
+            json.dumps({"windowingMode": "none"})
+        )
 
     def _wait_until_ready(self, timeout):
         deadline = time.monotonic() + timeout

@@ -7,6 +7,7 @@ the same view even when a lesson shows several.
 
 import json
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -70,13 +71,25 @@ class View:
         """Evaluate ``expression`` in the kernel, with ``{view}`` for the variable."""
         return self.notebook.evaluate(expression.format(view=self.variable))
 
-    def sync(self):
-        """Wait until the kernel has handled every message the page sent before.
+    def wait_until(self, expression, predicate, timeout=30):
+        """Evaluate ``expression`` in the kernel until ``predicate`` holds for it.
 
-        The kernel runs widget messages and execute requests in the order they
-        arrive, and the page receives what a callback sent before the reply.
+        Returns the value; raises AssertionError with the last value on timeout.
+        Polling is needed because the widget manager holds back a widget update
+        while an earlier one is unanswered, so a kernel request sent after a click
+        may reach the kernel before the click does.
         """
-        self.notebook.execute("pass")
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.value(expression)
+            if predicate(value):
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{expression.format(view=self.variable)} was still {value!r} "
+                    f"after {timeout} s"
+                )
+            time.sleep(0.2)
 
     def figure(self, previous=None):
         """Return the figure's one image source, waiting until it differs from
@@ -91,11 +104,13 @@ class View:
         return self.root.locator(".widget-slider .noUi-handle").first
 
     def press_slider(self, key):
-        """Move the view's slider one step with ``key`` (ArrowRight, ArrowLeft)."""
+        """Move the view's slider one step with ``key`` (ArrowRight, ArrowLeft).
+
+        Returns once the key is pressed, before the kernel has seen the move.
+        """
         handle = self.slider_handle()
         handle.focus()
         handle.press(key)
-        self.sync()
 
     def button(self, label):
         # Not exact: the accessible name also holds the icon font's glyph.
