@@ -127,7 +127,7 @@ def lab_server(served_notebooks, tmp_path_factory):
 def browser():
     from playwright.sync_api import expect, sync_playwright
 
-    # A kernel on a busy 2-core machine can take seconds to answer a widget event.
+    # A kernel on a busy 2-core machine can take seconds to handle a widget event.
     expect.set_options(timeout=30_000)
 
     with sync_playwright() as playwright:

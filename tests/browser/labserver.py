@@ -1,9 +1,9 @@
 """Start and stop a JupyterLab server on 127.0.0.1 for the browser tests.
 
 The server serves a folder the caller owns (a temporary copy of the notebooks,
-because JupyterLab autosaves), listens on a free loopback port with a random token,
-and keeps its configuration, settings and workspaces in that temporary folder, so a
-run neither reads nor changes the user's Jupyter setup.
+because JupyterLab autosaves) on a free loopback port with a random token. It keeps
+its configuration, settings and workspaces in a temporary folder too, so a run
+neither reads nor changes the user's Jupyter setup.
 """
 
 import ctypes
@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 # Flags that keep the server on loopback and stop JupyterLab from calling outside
-# hosts: no news feed, no update check, and an extension manager that never asks a
+# hosts: no news feed, no update check, and an extension manager that never queries a
 # package index.
 SERVER_OPTIONS = [
     "--no-browser",
@@ -34,7 +34,7 @@ SERVER_OPTIONS = [
     "--LabApp.extension_manager=readonly",
 ]
 
-# The pop-up that asks whether JupyterLab may fetch news would cover the notebook.
+# The pop-up that requests permission to fetch news would cover the notebook.
 ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 
 
@@ -92,7 +92,7 @@ class LabServer:
         return env
 
     def start(self, timeout=180):
-        """Start the server and wait until its REST API answers."""
+        """Start the server and wait until its REST API responds."""
         env = self.environment()
         self._write_settings()
         command = [
@@ -142,7 +142,7 @@ class LabServer:
             if self.process.poll() is not None:
                 raise RuntimeError(
                     f"JupyterLab exited with code {self.process.returncode} before "
-                    f"it answered; its log:\n{self.log()}"
+                    f"it responded; its log:\n{self.log()}"
                 )
             try:
                 with urllib.request.urlopen(status_url, timeout=2) as response:
@@ -153,7 +153,7 @@ class LabServer:
             time.sleep(0.25)
         self.stop()
         raise TimeoutError(
-            f"JupyterLab did not answer on {self.url} within {timeout} s; its log:\n"
+            f"JupyterLab did not respond on {self.url} within {timeout} s; its log:\n"
             f"{self.log()}"
         )
 

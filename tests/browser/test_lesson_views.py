@@ -30,7 +30,7 @@ VIEWS = {
     "digit_explorer": "scribble-digit-explorer",
 }
 
-# Each step as the kernel's step record holds it.
+# Each step as the kernel's step record stores it.
 STEPS = (
     "[{{'name': step.name, 'formula': step.formula, "
     "'numbers': {view}.numbers_text(i)}} for i, step in enumerate({view}.steps)]"
@@ -221,7 +221,7 @@ def any_view(request, notebooks):
 def slider_moves(view, count):
     """Move the slider ``count`` times, turning back at either end.
 
-    Yields after each move, once the kernel holds the slider's new value.
+    Yields after each move, once the kernel has the slider's new value.
     """
     lowest, highest, current = view.value(
         "[{view}.slider.min, {view}.slider.max, {view}.slider.value]"
@@ -238,7 +238,7 @@ def slider_moves(view, count):
         yield
 
 
-# Images rendered so far and figures pyplot holds open.
+# Images rendered so far, and the number of figures pyplot keeps open.
 DRAWS_AND_FIGURES = "[_browser_test_draws[0], len(_browser_test_plt.get_fignums())]"
 
 

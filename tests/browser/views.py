@@ -1,6 +1,6 @@
 """One scribble view (stepper, training explorer, digit explorer) on a lesson page.
 
-A view is found through the kernel variable it is bound to: the test adds a CSS
+A view is found through the kernel variable it is bound to. The test adds a CSS
 class to that widget from the kernel, so the page element and the Python object are
 the same view even when a lesson shows several.
 """
@@ -113,7 +113,7 @@ class View:
         handle.press(key)
 
     def button(self, label):
-        # Not exact: the accessible name also holds the icon font's glyph.
+        # Not exact: the accessible name also contains the icon font's glyph.
         return self.root.get_by_role("button", name=label)
 
     def screenshot(self, folder, lesson_path, moment):
