@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PIN_THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: venv lab train test test-unit test-notebooks notebooks bench clean
+.PHONY: venv lab train test test-unit test-notebooks test-browser notebooks bench clean
 
 venv: $(STAMP)
 
@@ -26,10 +26,16 @@ train: venv
 
 test: venv
 	$(PY) -m ruff check scribble scribble_guard.py tests data
-	$(PIN_THREADS) $(PY) -m pytest tests
+	$(PIN_THREADS) $(PY) -m pytest tests --ignore=tests/browser
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 		$(PIN_THREADS) $(PY) -m pytest $(NBVAL) notebooks/; \
 	fi
+	$(MAKE) test-browser
+
+# The lessons in JupyterLab in headless Chromium; screenshots go to test-artifacts/.
+# Skipped without /usr/bin/chromium, except under CI=true, where that fails.
+test-browser: venv
+	$(PIN_THREADS) $(PY) -m pytest -rs tests/browser
 
 # Re-executes every lesson in file-name order and saves it with its outputs, joins
 # the stdout pieces of each cell into one stream (where the kernel splits them

@@ -1,8 +1,9 @@
 """Fixtures for the browser tests: one JupyterLab server and one Chromium a session.
 
-Without Chromium at /usr/bin/chromium the tests are skipped, except under CI=true,
-where a skipped browser test fails the run, because CI installs Chromium and a
-silent skip would hide that the lessons were never tried in a browser.
+The browser is Debian's Chromium at /usr/bin/chromium, or the executable that the
+environment variable CHROMIUM_PATH names. Without it the tests are skipped, except
+under CI=true, where any skipped browser test fails the run: CI installs Chromium,
+so a skip there would hide that the lessons were never tried in a browser.
 """
 
 import os
@@ -17,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 # Headless Debian Chromium as root, with every background service that would call
 # an outside host turned off, and host names other than the loopback one unresolved.
@@ -88,6 +89,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_terminal_summary(terminalreporter):
+    reason = _missing_requirement()
+    if reason is not None:
+        terminalreporter.write_line(f"Browser tests skipped: {reason}", yellow=True)
     if in_ci() and _skipped:
         terminalreporter.write_line(
             f"FAILED: {len(_skipped)} browser tests were skipped under CI=true, where "
@@ -123,7 +127,7 @@ def lab_server(served_notebooks, tmp_path_factory):
 def browser():
     from playwright.sync_api import expect, sync_playwright
 
-    # A kernel on a busy 2-core machine can take seconds to answer a widget event.
+    # A kernel on a busy 2-core machine can take seconds to handle a widget event.
     expect.set_options(timeout=30_000)
 
     with sync_playwright() as playwright:

@@ -1,14 +1,16 @@
 """Start and stop a JupyterLab server on 127.0.0.1 for the browser tests.
 
 The server serves a folder the caller owns (a temporary copy of the notebooks,
-because JupyterLab autosaves), listens on a free loopback port with a random token,
-and keeps its configuration, settings and workspaces in that temporary folder, so a
-run neither reads nor changes the user's Jupyter setup.
+because JupyterLab autosaves) on a free loopback port with a random token. It keeps
+its configuration, settings and workspaces in a temporary folder too, so a run
+neither reads nor changes the user's Jupyter setup.
 """
 
+import ctypes
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 import psutil
 
 # Flags that keep the server on loopback and stop JupyterLab from calling outside
-# hosts: no news feed, no update check, and an extension manager that never asks a
+# hosts: no news feed, no update check, and an extension manager that never queries a
 # package index.
 SERVER_OPTIONS = [
     "--no-browser",
@@ -32,8 +34,18 @@ SERVER_OPTIONS = [
     "--LabApp.extension_manager=readonly",
 ]
 
-# The pop-up that asks whether JupyterLab may fetch news would cover the notebook.
+# The pop-up that requests permission to fetch news would cover the notebook.
 ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+
+
+def _exit_with_parent():
+    """Ask Linux to send SIGTERM to this child when the test process dies.
+
+    Runs in the child before exec, so the server stops even when pytest itself is
+    killed and its fixtures never tear down.
+    """
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port():
@@ -79,16 +91,10 @@ class LabServer:
         env.pop("MPLBACKEND", None)
         return env
 
-    def start(self, timeout=90):
-        """Start the server and wait until its REST API answers."""
+    def start(self, timeout=180):
+        """Start the server and wait until its REST API responds."""
         env = self.environment()
-        # What `jupyter labextension disable --level=user` writes, without its
-        # 40 s of start-up.
-        labconfig = self.state / "config" / "labconfig"
-        labconfig.mkdir(parents=True, exist_ok=True)
-        (labconfig / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": {ANNOUNCEMENTS_PLUGIN: True}})
-        )
+        self._write_settings()
         command = [
             sys.executable,
             "-m",
@@ -106,8 +112,28 @@ class LabServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_exit_with_parent if sys.platform == "linux" else None,
             )
         self._wait_until_ready(timeout)
+
+    def _write_settings(self):
+        """Write the user settings the tests rely on into the isolated folders."""
+        # What `jupyter labextension disable --level=user` writes, without its
+        # start-up of up to 40 s on a busy machine.
+        labconfig = self.state / "config" / "labconfig"
+        labconfig.mkdir(parents=True, exist_ok=True)
+        (labconfig / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {ANNOUNCEMENTS_PLUGIN: True}})
+        )
+        # Every cell in the DOM, also the ones scrolled out of view, so the checks
+        # see every output; other windowing modes may detach off-screen cells.
+        notebook_settings = (
+            self.state / "settings" / "@jupyterlab" / "notebook-extension"
+        )
+        notebook_settings.mkdir(parents=True, exist_ok=True)
+        (notebook_settings / "tracker.jupyterlab-settings").write_text(
+            json.dumps({"windowingMode": "none"})
+        )
 
     def _wait_until_ready(self, timeout):
         deadline = time.monotonic() + timeout
@@ -116,7 +142,7 @@ class LabServer:
             if self.process.poll() is not None:
                 raise RuntimeError(
                     f"JupyterLab exited with code {self.process.returncode} before "
-                    f"it answered; its log:\n{self.log()}"
+                    f"it responded; its log:\n{self.log()}"
                 )
             try:
                 with urllib.request.urlopen(status_url, timeout=2) as response:
@@ -127,7 +153,7 @@ class LabServer:
             time.sleep(0.25)
         self.stop()
         raise TimeoutError(
-            f"JupyterLab did not answer on {self.url} within {timeout} s; its log:\n"
+            f"JupyterLab did not respond on {self.url} within {timeout} s; its log:\n"
             f"{self.log()}"
         )
 

@@ -1,8 +1,8 @@
 """The browser harness itself: it drives widgets and catches broken notebooks.
 
-These tests write two small notebooks into the served folder: one with a slider, a
-button and an Output that work, and one with the failures the lesson tests must
-catch (a cell that raises, a widget shown as its text repr, a callback that raises).
+These tests write two small notebooks into the served folder. One has a slider, a
+button and an Output that work. The other has the failures the lesson tests must
+catch: a cell that raises, a widget shown as its text repr, a callback that raises.
 """
 
 import nbformat

@@ -30,7 +30,7 @@ VIEWS = {
     "digit_explorer": "scribble-digit-explorer",
 }
 
-# Each step as the kernel's step record holds it.
+# Each step as the kernel's step record stores it.
 STEPS = (
     "[{{'name': step.name, 'formula': step.formula, "
     "'numbers': {view}.numbers_text(i)}} for i, step in enumerate({view}.steps)]"
@@ -81,7 +81,6 @@ def expect_step(view, step, previous_figure, previous_formula):
     """Check that ``view`` shows ``step`` and return its figure and formula texts."""
     expect(view.part(NAME)).to_have_text(step["name"])
     expect(view.part(NUMBERS)).to_have_text(step["numbers"])
-    view.sync()
     assert view.text(NUMBERS) == step["numbers"]
 
     figure = view.figure(previous=previous_figure)
@@ -141,10 +140,10 @@ def test_training_explorer_slider_walks_epochs(training_explorer, artifacts):
     view.screenshot(artifacts, path, "last")
 
 
-def expect_digit(view, previous_figure, previous_probabilities):
-    """Check that the shown prediction is the network's for the shown image."""
-    view.sync()
+def expect_digit(view, index, previous_figure, previous_probabilities):
+    """Check that the page shows image ``index`` and the network's prediction."""
     digit = view.value(DIGIT)
+    assert digit["index"] == index
     probabilities = np.array(digit["probabilities"])
     prediction = int(np.argmax(probabilities))
     verdict = "right" if prediction == digit["label"] else "wrong"
@@ -162,24 +161,24 @@ def expect_digit(view, previous_figure, previous_probabilities):
     assert [int(digit_class) for digit_class, _ in lines] == list(range(len(lines)))
     shown_probabilities = np.array([float(value) for _, value in lines])
     np.testing.assert_allclose(shown_probabilities, probabilities, rtol=1e-3, atol=0)
-    return digit["index"], figure, shown.inner_text()
+    return figure, shown.inner_text()
 
 
 def test_digit_explorer_slider_and_random(digit_explorer, artifacts):
     path, view = digit_explorer
-    index, figure, probabilities = expect_digit(view, None, None)
+    index, last = view.value("[{view}.index, len({view}.images) - 1]")
+    figure, probabilities = expect_digit(view, index, None, None)
     view.screenshot(artifacts, path, "first")
 
-    key = "ArrowRight" if index < view.value("len({view}.images) - 1") else "ArrowLeft"
+    key, step = ("ArrowRight", 1) if index < last else ("ArrowLeft", -1)
     view.press_slider(key)
-    moved, figure, probabilities = expect_digit(view, figure, probabilities)
-    assert moved == index + (1 if key == "ArrowRight" else -1)
+    index = view.wait_until("{view}.index", lambda shown: shown == index + step)
+    figure, probabilities = expect_digit(view, index, figure, probabilities)
 
     for _ in range(3):
         view.button("random").click()
-        drawn, figure, probabilities = expect_digit(view, figure, probabilities)
-        assert drawn != moved
-        moved = drawn
+        index = view.wait_until("{view}.index", lambda shown, old=index: shown != old)
+        figure, probabilities = expect_digit(view, index, figure, probabilities)
     view.screenshot(artifacts, path, "last")
 
 
@@ -220,21 +219,27 @@ def any_view(request, notebooks):
 
 
 def slider_moves(view, count):
-    """Yield after each of ``count`` slider moves, turning back at either end."""
+    """Move the slider ``count`` times, turning back at either end.
+
+    Yields after each move, once the kernel has the slider's new value.
+    """
+    lowest, highest, current = view.value(
+        "[{view}.slider.min, {view}.slider.max, {view}.slider.value]"
+    )
     step = 1
     for _ in range(count):
-        value = view.value(
-            "[{view}.slider.value, {view}.slider.min, {view}.slider.max]"
-        )
-        current, lowest, highest = value
         if not lowest <= current + step <= highest:
             step = -step
         view.press_slider("ArrowRight" if step > 0 else "ArrowLeft")
-        assert view.value("{view}.slider.value") == current + step
+        current = view.wait_until(
+            "{view}.slider.value",
+            lambda value, expected=current + step: value == expected,
+        )
         yield
 
 
-OPEN_FIGURES = "len(_browser_test_plt.get_fignums())"
+# Images rendered so far, and the number of figures pyplot keeps open.
+DRAWS_AND_FIGURES = "[_browser_test_draws[0], len(_browser_test_plt.get_fignums())]"
 
 
 def test_twenty_moves_draw_once_each(any_view):
@@ -242,15 +247,17 @@ def test_twenty_moves_draw_once_each(any_view):
     view.notebook.execute("import matplotlib.pyplot as _browser_test_plt")
     view.notebook.execute(COUNT_DRAWS)
     try:
-        figures_before = view.value(OPEN_FIGURES)
+        draws, figures_before = view.value(DRAWS_AND_FIGURES)
         open_figures = []
         figure = view.figure()
-        draws = view.value("_browser_test_draws[0]")
         for _ in slider_moves(view, 20):
+            # The new image on the page means the callback has drawn; a comm
+            # message can run while a kernel request waits, so read after it.
             figure = view.figure(previous=figure)
-            draws_before, draws = draws, view.value("_browser_test_draws[0]")
-            assert draws - draws_before == 1, "one slider move must draw once"
-            open_figures.append(view.value(OPEN_FIGURES))
+            draws_after, figures = view.value(DRAWS_AND_FIGURES)
+            assert draws_after - draws == 1, "one slider move must draw once"
+            draws = draws_after
+            open_figures.append(figures)
     finally:
         view.notebook.execute(RESTORE_DRAW)
 

@@ -1,12 +1,13 @@
 """One scribble view (stepper, training explorer, digit explorer) on a lesson page.
 
-A view is found through the kernel variable it is bound to: the test adds a CSS
+A view is found through the kernel variable it is bound to. The test adds a CSS
 class to that widget from the kernel, so the page element and the Python object are
 the same view even when a lesson shows several.
 """
 
 import json
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -70,13 +71,25 @@ class View:
         """Evaluate ``expression`` in the kernel, with ``{view}`` for the variable."""
         return self.notebook.evaluate(expression.format(view=self.variable))
 
-    def sync(self):
-        """Wait until the kernel has handled every message the page sent before.
+    def wait_until(self, expression, predicate, timeout=30):
+        """Evaluate ``expression`` in the kernel until ``predicate`` holds for it.
 
-        The kernel runs widget messages and execute requests in the order they
-        arrive, and the page receives what a callback sent before the reply.
+        Returns the value; raises AssertionError with the last value on timeout.
+        Polling is needed because the widget manager holds back a widget update
+        while an earlier one is unanswered, so a kernel request sent after a click
+        may reach the kernel before the click does.
         """
-        self.notebook.execute("pass")
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.value(expression)
+            if predicate(value):
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{expression.format(view=self.variable)} was still {value!r} "
+                    f"after {timeout} s"
+                )
+            time.sleep(0.2)
 
     def figure(self, previous=None):
         """Return the figure's one image source, waiting until it differs from
@@ -91,14 +104,16 @@ class View:
         return self.root.locator(".widget-slider .noUi-handle").first
 
     def press_slider(self, key):
-        """Move the view's slider one step with ``key`` (ArrowRight, ArrowLeft)."""
+        """Move the view's slider one step with ``key`` (ArrowRight, ArrowLeft).
+
+        Returns once the key is pressed, before the kernel has seen the move.
+        """
         handle = self.slider_handle()
         handle.focus()
         handle.press(key)
-        self.sync()
 
     def button(self, label):
-        # Not exact: the accessible name also holds the icon font's glyph.
+        # Not exact: the accessible name also contains the icon font's glyph.
         return self.root.get_by_role("button", name=label)
 
     def screenshot(self, folder, lesson_path, moment):
