@@ -402,8 +402,8 @@ def _loss_is_finite(predicted, target, clipped_loss):
     """
     if not math.isfinite(clipped_loss):
         return False
-    true_class_probability = np.sum(predicted * target, axis=-1)
-    return bool(np.all(true_class_probability > 0))
+    true_class_probability = (predicted * target).sum(axis=-1)
+    return bool((true_class_probability > 0).all())
 
 
 class _EpochStats:
@@ -420,7 +420,7 @@ class _EpochStats:
         batch_size = 1 if predicted.ndim == 1 else predicted.shape[0]
         self.loss_sum += loss * batch_size
         self.correct += int(
-            np.sum(np.argmax(predicted, axis=-1) == np.argmax(target, axis=-1))
+            (predicted.argmax(axis=-1) == target.argmax(axis=-1)).sum()
         )
         for index, layer in enumerate(layers):
             delta = layer.delta
