@@ -2,8 +2,8 @@
 
 Every figure here is a median over ``repeats`` runs after one untimed warm-up run.
 A comparison (scribble against PyTorch or against the reference) runs its two sides
-back to back and alternates which goes first, so a change in the machine's load hits
-both sides; its ratio is the median of the per-pair ratios.
+back to back and alternates which goes first, so that a change in the machine's load
+hits both sides. Its ratio is the median of the per-pair ratios.
 
 The network is the course's 784-128-10: ReLU, softmax, cross-entropy, He
 initialization, plain SGD. PyTorch gets a copy of scribble's initial weights.
