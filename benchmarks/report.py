@@ -146,8 +146,10 @@ def goals(results):
         limit = (
             ""
             if met
-            else "per sample, each of the step's ~40 NumPy calls costs microseconds of "
-            "interpreter time, and the update rewrites all 100,352 first-layer weights"
+            else "each sample costs about 60 small NumPy calls, plus an update that "
+            "rewrites all 100,352 first-layer weights in two passes. Skipping the "
+            "columns of zero pixels (half of Fashion-MNIST's) went through NumPy's "
+            "strided loops and measured no faster than the full contiguous update"
         )
     else:
         measured, met, limit = "not run", None, ""

@@ -12,16 +12,18 @@ from scribble import NeuralNetwork, one_hot
 
 @pytest.fixture(scope="module")
 def smoke_output(tmp_path_factory):
-    """Run ``python -m benchmarks --smoke`` once, over a README with a kept section."""
+    """Run ``python -m benchmarks --smoke`` once, over a README with a full-size section."""
     output_dir = tmp_path_factory.mktemp("bench")
-    kept = (
+    kept_section = (
         f"{report.FULL_SIZE_START}\n## Full-size accuracy\n\n| a | b |\n|---|---|\n"
         f"| 1 | 2 |\n{report.FULL_SIZE_END}"
     )
-    (output_dir / "README.md").write_text(f"# Old\n\nold text\n\n{kept}\n\nold tail\n")
+    (output_dir / "README.md").write_text(
+        f"# Old\n\nold text\n\n{kept_section}\n\nold tail\n"
+    )
     bench_main.main(["--smoke", "--output-dir", str(output_dir)])
     results = json.loads((output_dir / "results.json").read_text())
-    return results, (output_dir / "README.md").read_text(), kept
+    return results, (output_dir / "README.md").read_text(), kept_section
 
 
 def test_smoke_run_writes_every_section(smoke_output):
@@ -39,9 +41,9 @@ def test_smoke_run_writes_every_section(smoke_output):
 
 
 def test_smoke_run_keeps_full_size_section(smoke_output):
-    _, readme, kept = smoke_output
+    _, readme, kept_section = smoke_output
     assert readme.count(report.FULL_SIZE_START) == 1
-    assert kept in readme
+    assert kept_section in readme
 
 
 def test_smoke_run_figures_are_positive(smoke_output):
