@@ -187,6 +187,7 @@ def render(results, old_text=None):
     machine = results["machine"]
     cpu = machine["cpu"]
     settings = results["settings"]
+    epoch_samples = settings.get("epoch_samples") or results["num_train"]
     lines = [
         "# Benchmarks",
         "",
@@ -207,9 +208,11 @@ def render(results, old_text=None):
         f"{settings['repeats']} runs. Each comparison runs its two sides back to back "
         "and alternates which goes first; its ratio is the median of the per-pair "
         "ratios. Thread counts are set with threadpoolctl and `torch.set_num_threads`. "
-        f"Batch 1 is timed on the first {settings['batch_one_samples']:,} samples and "
-        f"the reference on the first {settings['reference_samples']:,}, both scaled to "
-        "a full epoch. The CPU share is CPU seconds per wall second: below 1.0 on one "
+        f"Batch 1 is timed on the first {settings['batch_one_samples']:,} samples, "
+        f"the reference on the first {settings['reference_samples']:,} and larger "
+        f"batches on the first {epoch_samples:,}, each scaled to a full epoch of "
+        f"{results['num_train']:,}. Accuracy and peak memory use every sample. "
+        "The CPU share is CPU seconds per wall second: below 1.0 on one "
         "thread, other processes held the core.",
         "",
         "## Machine",

@@ -40,6 +40,9 @@ class Settings:
     accuracy_batch_size: int
     # None trains on the whole training set.
     num_samples: int | None = None
+    # Batches of 32 and more are timed on this prefix and scaled; None times full
+    # epochs.
+    epoch_samples: int | None = None
 
     @classmethod
     def full(cls, data_dir=FASHION_MNIST_DIR, repeats=3):
@@ -48,10 +51,12 @@ class Settings:
             batch_sizes=(1, 32, 64, 256),
             threads=(1, 2),
             repeats=repeats,
-            # NOTE: 1,000 and 300 fit the run into about 25 minutes on a 2-core
-            # machine shared with other work; a quiet machine affords 5,000.
-            batch_one_samples=1_000,
-            reference_samples=300,
+            # NOTE: these prefixes fit the run into about 20 minutes on a 2-core
+            # machine shared with other work (load average near 10); a quiet
+            # machine affords 5,000 for batch 1 and the whole set for epochs.
+            batch_one_samples=500,
+            reference_samples=200,
+            epoch_samples=15_000,
             gemm_size=2_000,
             accuracy_epochs=(1, 5),
             accuracy_batch_size=64,
@@ -203,7 +208,10 @@ def run(settings, progress=print):
 
     results["epochs"] = []
     for batch_size in settings.batch_sizes:
-        num_samples = settings.batch_one_samples if batch_size == 1 else num_train
+        if batch_size == 1:
+            num_samples = settings.batch_one_samples
+        else:
+            num_samples = settings.epoch_samples or num_train
         num_samples = min(num_samples, num_train)
         scale = num_train / num_samples
         for name, dtype in DTYPES.items():
