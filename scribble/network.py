@@ -430,8 +430,7 @@ class _EpochStats:
                 # |outer(delta, x)| = |delta| * |x|, without touching the matrix.
                 squared = float(delta @ delta) * float(layer.inputs @ layer.inputs)
             else:
-                # order="K" flattens the column-major matrix without a copy.
-                d_weights = layer.d_weights.ravel(order="K")
+                d_weights = layer.d_weights.ravel()
                 squared = float(d_weights @ d_weights)
             squared += float(layer.d_biases @ layer.d_biases)
             self.gradient_norm_sum[index] += math.sqrt(squared)
