@@ -52,7 +52,7 @@ notebooks: venv
 # The bench extra adds PyTorch (torch==2.13.0, CPU). OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE are unset for this command only: some machines set them to work
 # around older OpenBLAS builds, and they slow the current one. The table records
-# which kernel ran. About 15 minutes on a busy 2-core machine.
+# which kernel ran. About 10 minutes on a busy 2-core machine.
 bench: venv
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks

@@ -51,12 +51,13 @@ class Settings:
             batch_sizes=(1, 32, 64, 256),
             threads=(1, 2),
             repeats=repeats,
-            # NOTE: these prefixes fit the run into about 15 minutes on a 2-core
-            # machine shared with other work (load average 10 to 20); a quiet
-            # machine affords 5,000 for batch 1 and the whole set for epochs.
-            batch_one_samples=300,
-            reference_samples=100,
-            epoch_samples=6_000,
+            # NOTE: these prefixes fit the run into about 10 minutes on a 2-core
+            # machine shared with other work (load average 10 to 20), at the cost
+            # of noisier figures; a quiet machine affords 5,000 for batch 1 and the
+            # whole set for epochs.
+            batch_one_samples=100,
+            reference_samples=50,
+            epoch_samples=2_000,
             gemm_size=2_000,
             accuracy_epochs=(1, 5),
             accuracy_batch_size=64,
