@@ -25,7 +25,7 @@ train: venv
 	$(PY) -m scribble train
 
 test: venv
-	$(PY) -m ruff check scribble scribble_guard.py tests data
+	$(PY) -m ruff check scribble scribble_guard.py tests data benchmarks
 	$(PIN_THREADS) $(PY) -m pytest tests --ignore=tests/browser
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 		$(PIN_THREADS) $(PY) -m pytest $(NBVAL) notebooks/; \
@@ -55,8 +55,13 @@ notebooks: venv
 		$(VENV)/bin/nbstripout --keep-output --keep-count "$$notebook"; \
 	done
 
+# The bench extra adds PyTorch (torch==2.13.0, CPU). OPENBLAS_CORETYPE and
+# OPENBLAS_L2_SIZE are unset for this command only: some machines set them to work
+# around older OpenBLAS builds, and they slow the current one. The table records
+# which kernel ran. About 10 minutes on a busy 2-core machine.
 bench: venv
-	$(PY) -m benchmarks
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

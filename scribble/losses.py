@@ -39,6 +39,8 @@ def categorical_cross_entropy(predicted, actual):
         )
     clipped = np.clip(predicted, CLIP_EPSILON, 1 - CLIP_EPSILON)
     per_sample = -np.sum(actual * np.log(clipped), axis=-1)
+    if per_sample.ndim == 0:
+        return float(per_sample)  # one sample: its own mean, without np.mean's cost
     return float(np.mean(per_sample))
 
 

@@ -343,14 +343,19 @@ class NeuralNetwork:
 
     def _train_step(self, inputs, target, learning_rate, stats):
         """One forward, backward and update on one sample or batch; returns its loss."""
-        predicted = self.forward(inputs)
+        # train() has checked every input once, so the batch skips check_inputs.
+        predicted = inputs
+        for layer in self.layers:
+            predicted = layer._forward_checked(predicted)
         loss = categorical_cross_entropy(predicted, target)
         if not _loss_is_finite(predicted, target, loss):
             return math.inf if math.isfinite(loss) else loss  # the caller raises
 
         delta = self.calc_loss_delta(predicted, target)
-        for layer in reversed(self.layers):
-            delta = layer.backward(delta, learning_rate)
+        for index in reversed(range(len(self.layers))):
+            layer = self.layers[index]
+            # Layer.backward, minus the first layer's unused input gradient.
+            delta = layer._backward(delta, input_delta=index > 0)
             layer.update(learning_rate)
         stats.add(self.layers, predicted, target, loss)
         return loss
@@ -397,8 +402,8 @@ def _loss_is_finite(predicted, target, clipped_loss):
     """
     if not math.isfinite(clipped_loss):
         return False
-    true_class_probability = np.sum(predicted * target, axis=-1)
-    return bool(np.all(true_class_probability > 0))
+    true_class_probability = (predicted * target).sum(axis=-1)
+    return bool((true_class_probability > 0).all())
 
 
 class _EpochStats:
@@ -415,16 +420,15 @@ class _EpochStats:
         batch_size = 1 if predicted.ndim == 1 else predicted.shape[0]
         self.loss_sum += loss * batch_size
         self.correct += int(
-            np.sum(np.argmax(predicted, axis=-1) == np.argmax(target, axis=-1))
+            (predicted.argmax(axis=-1) == target.argmax(axis=-1)).sum()
         )
         for index, layer in enumerate(layers):
-            self.abs_delta_sum[index] += float(np.abs(layer.delta).sum())
-            self.delta_count[index] += layer.delta.size
+            delta = layer.delta
+            self.abs_delta_sum[index] += float(np.abs(delta).sum())
+            self.delta_count[index] += delta.size
             if layer.inputs.ndim == 1:
                 # |outer(delta, x)| = |delta| * |x|, without touching the matrix.
-                squared = float(layer.delta @ layer.delta) * float(
-                    layer.inputs @ layer.inputs
-                )
+                squared = float(delta @ delta) * float(layer.inputs @ layer.inputs)
             else:
                 d_weights = layer.d_weights.ravel()
                 squared = float(d_weights @ d_weights)

@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks of scribble; ``make bench`` runs them."""
