@@ -32,7 +32,7 @@ def _set_gradient(layer, d_weights, d_bias):
     layer.d_biases = np.array([d_bias], dtype=float)
 
 
-# -- single steps against hand-computed numbers ---------------------------------------
+# -- single steps against hand-computed numbers ----------------------------------------
 
 
 def test_sgd_step_by_hand():
@@ -150,7 +150,7 @@ def test_adam_keeps_float32():
     assert layer.biases.dtype == np.float32
 
 
-# -- argument checks --------------------------------------------------------------------
+# -- argument checks -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_get_optimizer_by_name():
     assert get_optimizer(adam) is adam
 
 
-# -- schedules --------------------------------------------------------------------------
+# -- schedules -------------------------------------------------------------------------
 
 
 def test_step_decay_factors():
@@ -360,7 +360,7 @@ def test_bad_optimizer_in_train_raises(digits):
         _small_network().train(X_train[:10], y_train[:10], 1, 0.05, optimizer="adamw")
 
 
-# -- early stopping ----------------------------------------------------------------------
+# -- early stopping --------------------------------------------------------------------
 
 
 def test_early_stopping_needs_validation_data(digits):
