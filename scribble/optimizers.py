@@ -301,7 +301,7 @@ class CosineDecay:
 
 
 def scheduled_learning_rate(lr_schedule, epoch, learning_rate):
-    """Return ``learning_rate * lr_schedule(epoch)``, or raise if the factor is bad."""
+    """Return ``learning_rate * lr_schedule(epoch)``, or raise ValueError for an invalid factor."""
     if lr_schedule is None:
         return learning_rate
     factor = lr_schedule(epoch)
