@@ -301,7 +301,10 @@ class CosineDecay:
 
 
 def scheduled_learning_rate(lr_schedule, epoch, learning_rate):
-    """Return ``learning_rate * lr_schedule(epoch)``, or raise ValueError for an invalid factor."""
+    """Return ``learning_rate * lr_schedule(epoch)``; raise ValueError for a bad factor.
+
+    A factor is invalid unless it is a finite number > 0.
+    """
     if lr_schedule is None:
         return learning_rate
     factor = lr_schedule(epoch)
