@@ -571,5 +571,5 @@ def normalize(images):
 )
 
 
-# Lessons 9 and 10 keep their exercises in a module of their own.
-from . import debugging_exercises  # noqa: E402, F401
+# Lessons 7 and 8, and lessons 9 and 10, keep their exercises in modules of their own.
+from . import debugging_exercises, exercise_library_weeks7_8  # noqa: E402, F401

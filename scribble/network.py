@@ -13,6 +13,7 @@ from .activations import apply_activation
 from .history import History
 from .layer import Layer
 from .losses import categorical_cross_entropy, categorical_cross_entropy_delta
+from .optimizers import EarlyStopping, get_optimizer, scheduled_learning_rate
 from .preprocessing import one_hot
 
 __all__ = ["NeuralNetwork", "TrainingDivergedError"]
@@ -224,6 +225,9 @@ class NeuralNetwork:
         seed=None,
         verbose=1,
         record_batch_loss=False,
+        optimizer=None,
+        lr_schedule=None,
+        early_stopping=None,
     ):
         """Train with stochastic gradient descent and return a :class:`History`.
 
@@ -231,6 +235,7 @@ class NeuralNetwork:
         layer from the output backwards that layer's ``backward`` and then its
         ``update``. With ``batch_size=1`` (the default) and ``shuffle=False`` this is
         the course's per-sample loop, in the course's order: sample 0, 1, 2, ...
+        An ``optimizer`` replaces ``layer.update`` with its own step.
 
         Parameters
         ----------
@@ -252,6 +257,19 @@ class NeuralNetwork:
             training sets of at least 10,000 samples; 2 always shows the bar.
         record_batch_loss : bool
             Also store each batch's loss in ``history.batch_loss``.
+        optimizer : None, "sgd", "momentum", "adam" or an Optimizer
+            How gradients become updates; see :mod:`scribble.optimizers`. None is
+            plain SGD through ``layer.update(learning_rate)``. The object keeps its
+            per-layer state (velocities, moments) across calls to ``train``.
+        lr_schedule : callable, optional
+            ``lr_schedule(epoch)``, with epochs counted from 0, returns a factor > 0;
+            epoch ``epoch`` trains at ``learning_rate * lr_schedule(epoch)``. See
+            :class:`~scribble.optimizers.StepDecay` and
+            :class:`~scribble.optimizers.CosineDecay`.
+        early_stopping : EarlyStopping, optional
+            Stops when the validation loss stops improving, and can restore the
+            best epoch's parameters; needs ``validation_data``. The history then has
+            fewer than ``epochs`` entries.
 
         Raises
         ------
@@ -279,6 +297,24 @@ class NeuralNetwork:
         if validation_data is not None:
             X_val, y_val = validation_data
             y_val = self.targets_for(y_val)
+        optimizer = get_optimizer(optimizer)
+        if lr_schedule is not None and not callable(lr_schedule):
+            raise TypeError(
+                f"lr_schedule must be a function of the epoch, such as "
+                f"scribble.optimizers.StepDecay(every=5), got {lr_schedule!r}"
+            )
+        if early_stopping is not None:
+            if not isinstance(early_stopping, EarlyStopping):
+                raise TypeError(
+                    f"early_stopping must be a scribble.optimizers.EarlyStopping, "
+                    f"got {early_stopping!r}"
+                )
+            if validation_data is None:
+                raise ValueError(
+                    "early_stopping watches the validation loss: pass "
+                    "validation_data=(X_val, y_val) as well"
+                )
+            early_stopping.start()
         rng = as_generator(seed)
 
         history = History(
@@ -289,6 +325,9 @@ class NeuralNetwork:
         show_bar = verbose == 2 or (verbose == 1 and len(X) >= PROGRESS_BAR_MIN_SAMPLES)
 
         for epoch in range(epochs):
+            epoch_learning_rate = scheduled_learning_rate(
+                lr_schedule, epoch, learning_rate
+            )
             order = rng.permutation(len(X)) if shuffle else None
             stats = _EpochStats(len(self.layers))
             batches = range(num_batches)
@@ -312,9 +351,13 @@ class NeuralNetwork:
                     if order is not None:
                         indices = order[indices]
                     inputs, target = X[indices], targets[indices]
-                loss = self._train_step(inputs, target, learning_rate, stats)
+                loss = self._train_step(
+                    inputs, target, epoch_learning_rate, stats, optimizer
+                )
                 if not math.isfinite(loss):
-                    raise self._diverged(epoch, batch, batch_size, loss, learning_rate)
+                    raise self._diverged(
+                        epoch, batch, batch_size, loss, epoch_learning_rate
+                    )
                 if record_batch_loss:
                     history.batch_loss.append(loss)
 
@@ -339,9 +382,15 @@ class NeuralNetwork:
                 )
             if verbose:
                 print(line, flush=True)
+            if early_stopping is not None and early_stopping.should_stop(
+                self, epoch, history.val_loss[-1]
+            ):
+                if verbose:
+                    print(_early_stopping_message(early_stopping), flush=True)
+                break
         return history
 
-    def _train_step(self, inputs, target, learning_rate, stats):
+    def _train_step(self, inputs, target, learning_rate, stats, optimizer):
         """One forward, backward and update on one sample or batch; returns its loss."""
         # train() has checked every input once, so the batch skips check_inputs.
         predicted = inputs
@@ -356,7 +405,7 @@ class NeuralNetwork:
             layer = self.layers[index]
             # Layer.backward, minus the first layer's unused input gradient.
             delta = layer._backward(delta, input_delta=index > 0)
-            layer.update(learning_rate)
+            optimizer.update(layer, learning_rate)
         stats.add(self.layers, predicted, target, loss)
         return loss
 
@@ -390,6 +439,17 @@ class NeuralNetwork:
         from .records import record_step
 
         return record_step(self, x, y, learning_rate, update=update)
+
+
+def _early_stopping_message(early_stopping):
+    message = (
+        f"Early stopping after epoch {early_stopping.stopped_epoch + 1}: the best "
+        f"val loss, {early_stopping.best_loss:.4f}, was in epoch "
+        f"{early_stopping.best_epoch + 1}"
+    )
+    if early_stopping.restore_best_weights:
+        message += ", whose weights the network now has"
+    return message
 
 
 def _loss_is_finite(predicted, target, clipped_loss):

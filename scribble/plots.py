@@ -30,9 +30,12 @@ __all__ = [
     "plot_digit",
     "plot_digit_grid",
     "plot_first_layer_weights",
+    "plot_histories",
     "plot_loss",
     "plot_mean_abs_delta",
+    "plot_output_spread",
     "plot_probabilities",
+    "plot_reliability",
 ]
 
 LOSS_LABEL = "cross-entropy loss (nats)"
@@ -650,5 +653,133 @@ def plot_cross_entropy(ax=None, log_scale=False, epsilon=CLIP_EPSILON):
     ax.set_xlabel("predicted probability of the true class, p")
     ax.set_ylabel(LOSS_LABEL)
     ax.set_title("Categorical cross-entropy of one sample")
+    ax.legend()
+    return ax
+
+
+# -- lessons 7 and 8: calibration and comparing runs -------------------------------
+
+HISTORY_METRICS = {
+    "loss": LOSS_LABEL,
+    "val_loss": "validation " + LOSS_LABEL,
+    "accuracy": "training accuracy (%)",
+    "val_accuracy": "validation accuracy (%)",
+}
+
+
+def plot_reliability(table, ax=None):
+    """Plot accuracy against confidence per bin of a reliability table.
+
+    Bars show each non-empty bin's accuracy at its mean confidence; the dashed
+    diagonal is perfect calibration, where the two are equal. A bar below the
+    diagonal means the network was more confident than it was right.
+
+    Parameters
+    ----------
+    table : scribble.evaluation.ReliabilityTable
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    edges = np.asarray(table.bin_edges) * 100  # in percent, like the axes
+    filled = np.asarray(table.counts) > 0
+    ax = _axes(ax, figsize=(5, 5))
+    ax.bar(
+        edges[:-1][filled],
+        np.asarray(table.accuracy)[filled] * 100,
+        width=np.diff(edges)[filled],
+        align="edge",
+        edgecolor="black",
+        alpha=0.7,
+        label="accuracy in the bin",
+    )
+    ax.plot(
+        np.asarray(table.mean_confidence)[filled] * 100,
+        np.asarray(table.accuracy)[filled] * 100,
+        "o",
+        color="tab:orange",
+        label="(mean confidence, accuracy)",
+    )
+    ax.plot([0, 100], [0, 100], "--", color="grey", label="perfectly calibrated")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("confidence: largest predicted probability (%)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(
+        f"Reliability (calibration error {table.expected_calibration_error:.1%})"
+    )
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_histories(histories, metric="loss", ax=None, log_scale=False):
+    """Plot one metric per epoch for several training runs on one Axes.
+
+    Parameters
+    ----------
+    histories : dict of str to History
+        The run's name (the legend entry) to its history.
+    metric : "loss", "val_loss", "accuracy" or "val_accuracy"
+        Accuracies are drawn in percent.
+    ax : matplotlib Axes, optional
+    log_scale : bool
+        A log y axis, for losses that differ by orders of magnitude.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if metric not in HISTORY_METRICS:
+        raise ValueError(
+            f"metric must be one of {sorted(HISTORY_METRICS)}, got {metric!r}"
+        )
+    if not histories:
+        raise ValueError("histories is empty: pass a dict of name to History")
+    ax = _axes(ax)
+    for name, history in histories.items():
+        values = np.asarray(getattr(history, metric), dtype=float)
+        if values.size == 0:
+            raise ValueError(
+                f"history {name!r} has no {metric}: train it with validation_data"
+            )
+        if "accuracy" in metric:
+            values = values * 100
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=name)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(HISTORY_METRICS[metric])
+    ax.set_title(f"{HISTORY_METRICS[metric].split(' (')[0].capitalize()} per epoch")
+    ax.legend()
+    return ax
+
+
+def plot_output_spread(spreads, ax=None):
+    """Plot the standard deviation of each layer's output, one line per network.
+
+    Parameters
+    ----------
+    spreads : dict of str to array of shape (num_layers,)
+        A name (the legend entry) to the spreads that
+        :func:`scribble.initialization.output_spread` returns. The last entry,
+        the output layer's probabilities, is left out because softmax bounds it.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not spreads:
+        raise ValueError("spreads is empty: pass a dict of name to spreads per layer")
+    ax = _axes(ax)
+    for name, values in spreads.items():
+        hidden = np.asarray(values, dtype=float)[:-1]
+        ax.plot(np.arange(len(hidden)), hidden, marker="o", label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden layer (0 = first)")
+    ax.set_ylabel("standard deviation of the layer's output")
+    ax.set_title("Spread of the activations per layer")
     ax.legend()
     return ax

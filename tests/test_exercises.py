@@ -6,7 +6,39 @@ import pytest
 import scribble
 import scribble.drawing
 from scribble import exercises
+from scribble.evaluation import accuracy_with_interval, confusion_matrix
 from scribble.exercises import Bug, Case, Exercise
+from scribble.optimizers import Adam, Momentum
+
+
+def _optimizer_step(optimizer, weights, gradient, state, t=1):
+    """One step of a scribble optimizer on ``weights``; returns the new weights."""
+    layer = scribble.Layer(weights.size, 1, "linear", rng=0)
+    layer.weights = weights.reshape(1, -1)
+    layer.d_weights = gradient.reshape(1, -1)
+    layer.d_biases = np.zeros(1)
+    optimizer._state[layer] = {"weights": state}
+    optimizer.update(layer, optimizer.learning_rate)
+    return layer.weights.reshape(weights.shape)
+
+
+def _momentum_with_scribble(weights, gradient, velocity, learning_rate, momentum):
+    optimizer = Momentum(momentum)
+    optimizer.learning_rate = learning_rate
+    velocity = velocity.reshape(1, -1).copy()
+    new_weights = _optimizer_step(optimizer, weights, gradient, velocity)
+    return new_weights, velocity.reshape(weights.shape)
+
+
+def _adam_with_scribble(
+    weights, gradient, m, v, t, learning_rate, beta1=0.9, beta2=0.999
+):
+    optimizer = Adam(beta1, beta2)
+    optimizer.learning_rate = learning_rate
+    m, v = m.reshape(1, -1).copy(), v.reshape(1, -1).copy()
+    new_weights = _optimizer_step(optimizer, weights, gradient, (m, v, t - 1))
+    return new_weights, m.reshape(weights.shape), v.reshape(weights.shape)
+
 
 # scribble's own functions, in the signatures the exercises ask for.
 CORRECT = {
@@ -30,6 +62,16 @@ CORRECT = {
         learning_rate * np.linalg.norm(d_weights) / np.linalg.norm(weights)
     ),
     "my_center_of_mass": scribble.drawing.center_of_mass,
+    # Lessons 7 and 8: scribble.evaluation and scribble.optimizers.
+    "standard_error": lambda num_correct, num_samples: (
+        accuracy_with_interval(
+            (np.arange(num_samples) < num_correct).astype(int),
+            np.ones(num_samples, int),
+        ).standard_error
+    ),
+    "confusion_matrix": confusion_matrix,
+    "momentum_step": _momentum_with_scribble,
+    "adam_step": _adam_with_scribble,
 }
 
 
