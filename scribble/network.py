@@ -403,8 +403,12 @@ class NeuralNetwork:
         delta = self.calc_loss_delta(predicted, target)
         for index in reversed(range(len(self.layers))):
             layer = self.layers[index]
-            # Layer.backward, minus the first layer's unused input gradient.
-            delta = layer._backward(delta, input_delta=index > 0)
+            if type(layer).backward is Layer.backward:
+                # Layer.backward, minus the first layer's unused input gradient.
+                delta = layer._backward(delta, input_delta=index > 0)
+            else:
+                # A subclass that overrides backward gets its own code called.
+                delta = layer.backward(delta, learning_rate)
             optimizer.update(layer, learning_rate)
         stats.add(self.layers, predicted, target, loss)
         return loss

@@ -263,9 +263,19 @@ def test_sgd_optimizer_matches_default_training_exactly(digits):
         network = _small_network()
         history = network.train(X, y, 2, 0.05, optimizer=optimizer, verbose=0)
         runs.append((history.loss, _parameters(network)))
-    for loss, parameters in runs[1:]:
+    for loss, parameters in runs[1:3]:
         assert loss == runs[0][0]
         _assert_same_parameters(parameters, runs[0][1])
+
+    # Momentum(0) goes through the generic step, which rounds lr * (delta * x) where
+    # the per-sample fast path rounds (lr * delta) * x: equal to the last bits only.
+    momentum_loss, momentum_parameters = runs[3]
+    np.testing.assert_allclose(momentum_loss, runs[0][0], rtol=0, atol=1e-12)
+    for (weights, biases), (expected_weights, expected_biases) in zip(
+        momentum_parameters, runs[0][1]
+    ):
+        np.testing.assert_allclose(weights, expected_weights, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(biases, expected_biases, rtol=0, atol=1e-12)
 
 
 def test_momentum_and_adam_learn_faster_than_sgd(digits):
