@@ -225,6 +225,19 @@ def build_parser():
         f"(default: {_defaults_text('preprocess')})",
     )
     train.add_argument(
+        "--optimizer",
+        choices=("sgd", "momentum", "adam"),
+        default="sgd",
+        help="update rule: plain SGD as in the course, SGD with momentum 0.9, or "
+        "Adam with its usual defaults (see scribble.optimizers)",
+    )
+    train.add_argument(
+        "--cosine-decay",
+        action="store_true",
+        help="lower the learning rate along a cosine from its full value in the "
+        "first epoch to 0 after the last",
+    )
+    train.add_argument(
         "--output-dir",
         type=Path,
         default=None,
@@ -281,6 +294,7 @@ def train_command(args):
     import matplotlib.pyplot as plt
 
     from .network import NeuralNetwork
+    from .optimizers import CosineDecay
     from .plots import plot_loss
     from .preprocessing import train_validation_split
 
@@ -338,6 +352,8 @@ def train_command(args):
         seed=rng,
         validation_data=validation,
         verbose=0 if args.quiet else 1,
+        optimizer=args.optimizer,
+        lr_schedule=CosineDecay(args.epochs) if args.cosine_decay else None,
     )
     seconds = time.perf_counter() - start
     result = network.evaluate(X_test, y_test)

@@ -166,3 +166,20 @@ def test_train_fashion_mnist_at_full_size(tmp_path, fashion_mnist_dir):
     assert evaluated.returncode == 0, evaluated.stderr
     assert f"Test accuracy: {accuracy:.4f}" in evaluated.stdout
     assert "on 10000 fashion-mnist images" in evaluated.stdout
+
+
+@pytest.mark.slow
+def test_train_with_momentum_and_cosine_decay(tmp_path):
+    result = _run(
+        "train", "--epochs", "2", "--optimizer", "momentum", "--learning-rate", "0.01",
+        "--cosine-decay", "--output-dir", str(tmp_path / "run"), cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    line = [text for text in result.stdout.splitlines() if text.startswith("Test accuracy")][0]
+    assert float(line.split()[2]) > 0.85
+
+
+def test_unknown_optimizer_rejected(tmp_path):
+    result = _run("train", "--optimizer", "rmsprop", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "invalid choice: 'rmsprop'" in result.stderr
