@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# JupyterLab refuses to start as root unless told to, as on a container or CI box.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: venv
-	$(PIN_THREADS) $(VENV)/bin/jupyter lab notebooks/
+	$(PIN_THREADS) $(VENV)/bin/jupyter lab $(ALLOW_ROOT) notebooks/
 
 train: venv
 	$(PY) -m scribble train
