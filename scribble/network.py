@@ -457,7 +457,7 @@ def _early_stopping_message(early_stopping):
 
 
 def _loss_is_finite(predicted, target, clipped_loss):
-    """Whether the loss is finite before clipping.
+    """Return True when the loss is finite before clipping.
 
     The clip turns a true-class probability of exactly 0 into a loss of 27.6, which
     keeps lessons free of inf. During training such a 0 means the logits differ by

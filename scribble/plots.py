@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .activations import apply_activation, relu_derivative
+from .evaluation import confusion_matrix
 from .losses import CLIP_EPSILON
 
 __all__ = [
@@ -430,25 +431,6 @@ def plot_probabilities(probabilities, true_label=None, ax=None, class_names=None
     ax.set_ylabel("predicted probability")
     ax.set_title(title)
     return ax
-
-
-def confusion_matrix(y_true, y_pred, num_classes=None):
-    """Count each (true class, predicted class) pair.
-
-    Returns
-    -------
-    int64 array of shape (num_classes, num_classes)
-        Row i, column j contains the number of samples of class i predicted as j.
-    """
-    y_true = np.asarray(y_true).astype(np.int64).ravel()
-    y_pred = np.asarray(y_pred).astype(np.int64).ravel()
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"{len(y_true)} true labels but {len(y_pred)} predictions")
-    if num_classes is None:
-        num_classes = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
-    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
 
 
 def plot_confusion_matrix(y_true, y_pred, ax=None, class_names=None):
