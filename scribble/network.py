@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from . import _engine
 from ._random import as_generator
 from .activations import apply_activation
 from .history import History
@@ -52,6 +53,10 @@ class NeuralNetwork:
     cross-entropy, as in the course. Each layer's ``num_inputs`` must equal the
     previous layer's ``num_neurons``.
     """
+
+    # With plain Layers and plain SGD, train() runs the buffered loop of
+    # scribble._engine; set False to run each layer's own backward and update.
+    fast_training = True
 
     def __init__(self, layers):
         layers = list(layers)
@@ -237,6 +242,11 @@ class NeuralNetwork:
         the course's per-sample loop, in the course's order: sample 0, 1, 2, ...
         An ``optimizer`` replaces ``layer.update`` with its own step.
 
+        With plain :class:`~scribble.Layer` objects and plain SGD the loop runs in
+        ``scribble._engine``, which computes the same steps with reused arrays:
+        the same bits for mini-batches, and within 1e-12 (float64) one sample at a
+        time. Set ``network.fast_training = False`` to call each layer's methods.
+
         Parameters
         ----------
         X : array of shape (num_samples, num_inputs)
@@ -324,6 +334,10 @@ class NeuralNetwork:
         num_batches = math.ceil(len(X) / batch_size)
         show_bar = verbose == 2 or (verbose == 1 and len(X) >= PROGRESS_BAR_MIN_SAMPLES)
 
+        trainer = None
+        if _engine.supports(self, optimizer):
+            trainer = _engine.Trainer(self, X, targets, batch_size)
+
         for epoch in range(epochs):
             epoch_learning_rate = scheduled_learning_rate(
                 lr_schedule, epoch, learning_rate
@@ -340,26 +354,33 @@ class NeuralNetwork:
                     unit="batch",
                     leave=False,
                 )
-            for batch in batches:
-                start = batch * batch_size
-                if batch_size == 1:
-                    # One sample as a 1-D vector, exactly as the course passes it.
-                    index = start if order is None else order[start]
-                    inputs, target = X[index], targets[index]
-                else:
-                    indices = slice(start, start + batch_size)
-                    if order is not None:
-                        indices = order[indices]
-                    inputs, target = X[indices], targets[indices]
-                loss = self._train_step(
-                    inputs, target, epoch_learning_rate, stats, optimizer
-                )
-                if not math.isfinite(loss):
-                    raise self._diverged(
-                        epoch, batch, batch_size, loss, epoch_learning_rate
+            batch_losses = history.batch_loss if record_batch_loss else None
+            if trainer is not None:
+                try:
+                    trainer.run_epoch(
+                        batches, order, epoch_learning_rate, stats, batch_losses
                     )
-                if record_batch_loss:
-                    history.batch_loss.append(loss)
+                except _engine.Diverged as diverged:
+                    raise self._diverged(
+                        epoch,
+                        diverged.batch,
+                        batch_size,
+                        diverged.loss,
+                        epoch_learning_rate,
+                    ) from None
+            else:
+                self._train_epoch_by_layer_methods(
+                    X,
+                    targets,
+                    order,
+                    batches,
+                    batch_size,
+                    epoch,
+                    epoch_learning_rate,
+                    stats,
+                    optimizer,
+                    batch_losses,
+                )
 
             history.loss.append(stats.loss_sum / len(X))
             history.accuracy.append(stats.correct / len(X))
@@ -389,6 +410,37 @@ class NeuralNetwork:
                     print(_early_stopping_message(early_stopping), flush=True)
                 break
         return history
+
+    def _train_epoch_by_layer_methods(
+        self,
+        X,
+        targets,
+        order,
+        batches,
+        batch_size,
+        epoch,
+        learning_rate,
+        stats,
+        optimizer,
+        batch_losses,
+    ):
+        """One epoch of ``_train_step`` calls: each layer's own backward and update."""
+        for batch in batches:
+            start = batch * batch_size
+            if batch_size == 1:
+                # One sample as a 1-D vector, exactly as the course passes it.
+                index = start if order is None else order[start]
+                inputs, target = X[index], targets[index]
+            else:
+                indices = slice(start, start + batch_size)
+                if order is not None:
+                    indices = order[indices]
+                inputs, target = X[indices], targets[indices]
+            loss = self._train_step(inputs, target, learning_rate, stats, optimizer)
+            if not math.isfinite(loss):
+                raise self._diverged(epoch, batch, batch_size, loss, learning_rate)
+            if batch_losses is not None:
+                batch_losses.append(loss)
 
     def _train_step(self, inputs, target, learning_rate, stats, optimizer):
         """One forward, backward and update on one sample or batch; returns its loss."""
