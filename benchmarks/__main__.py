@@ -57,7 +57,7 @@ def main(argv=None):
         args.output_dir.mkdir(parents=True, exist_ok=True)
         run.save(results, results_path)
     old_text = readme_path.read_text() if readme_path.exists() else None
-    readme_path.write_text(report.render(results, old_text))
+    run.write_text_atomically(readme_path, report.render(results, old_text))
     print(f"wrote {readme_path}")
 
 

@@ -250,6 +250,48 @@ def gemm_rate(dtype, threads, size, repeats):
     return 2 * size**3 / statistics.median(seconds) / 1e9
 
 
+def peak_share_pair(data, batch_size, threads, repeats, num_samples, gemm_size):
+    """Time float32 training at ``batch_size`` against the square GEMM, pair by pair.
+
+    The GEMM rate moves with the clock speed and with other processes, so each
+    training run is paired with a GEMM timed right before or after it (the order
+    alternates). Returns both Timings and the per-pair shares: the training's
+    GFLOP/s, counted by flops_per_sample, over the GEMM's.
+    """
+    X = data["X"][np.float32][:num_samples]
+    y = data["y"][:num_samples]
+    rng = np.random.default_rng(SEED)
+    a = rng.standard_normal((gemm_size, gemm_size)).astype(np.float32)
+    b = rng.standard_normal((gemm_size, gemm_size)).astype(np.float32)
+    runners = {
+        "scribble": lambda: train_scribble(
+            scribble_network(np.float32), X, y, batch_size
+        ),
+        "gemm": lambda: a @ b,
+    }
+    timings = {name: Timing() for name in runners}
+    shares = []
+    with threadpool_limits(threads):
+        for run in runners.values():
+            run()  # warm-up
+        for repeat in range(repeats):
+            order = list(runners) if repeat % 2 == 0 else list(reversed(runners))
+            this_pair = {}
+            for name in order:
+                wall, cpu, _ = timed(runners[name])
+                timings[name].wall.append(wall)
+                timings[name].cpu.append(cpu)
+                this_pair[name] = wall
+            training_rate = flops_per_sample() * len(X) / this_pair["scribble"]
+            product_rate = 2 * gemm_size**3 / this_pair["gemm"]
+            shares.append(training_rate / product_rate)
+    return {
+        "scribble": timings["scribble"],
+        "gemm": timings["gemm"],
+        "shares": shares,
+    }
+
+
 def accuracy_after_epochs(data, epochs_list, batch_size, dtype, torch):
     """Test accuracy of scribble (and PyTorch) after each count in ``epochs_list``."""
     X, y = data["X"][dtype], data["y"]

@@ -38,6 +38,8 @@ class Settings:
     gemm_size: int
     accuracy_epochs: tuple
     accuracy_batch_size: int
+    # The batch size whose float32 training is compared with the GEMM rate.
+    peak_batch_size: int = 256
     # None trains on the whole training set.
     num_samples: int | None = None
     # Batches of 32 and more are timed on this prefix and scaled; None times full
@@ -51,13 +53,9 @@ class Settings:
             batch_sizes=(1, 32, 64, 256),
             threads=(1, 2),
             repeats=repeats,
-            # NOTE: these prefixes fit the run into about 10 minutes on a 2-core
-            # machine shared with other work (load average 10 to 20), at the cost
-            # of noisier figures; a quiet machine affords 5,000 for batch 1 and the
-            # whole set for epochs.
-            batch_one_samples=100,
-            reference_samples=50,
-            epoch_samples=2_000,
+            batch_one_samples=5_000,
+            reference_samples=5_000,
+            epoch_samples=None,
             gemm_size=2_000,
             accuracy_epochs=(1, 5),
             accuracy_batch_size=64,
@@ -75,6 +73,7 @@ class Settings:
             gemm_size=64,
             accuracy_epochs=(1, 2),
             accuracy_batch_size=64,
+            peak_batch_size=32,
             num_samples=256,
         )
 
@@ -263,6 +262,25 @@ def run(settings, progress=print):
             }
         )
 
+    peak_batch = settings.peak_batch_size
+    progress(f"share of the GEMM rate: batch {peak_batch}, float32, 1 thread")
+    num_samples = min(settings.epoch_samples or num_train, num_train)
+    pair = measure.peak_share_pair(
+        data, peak_batch, 1, settings.repeats, num_samples, settings.gemm_size
+    )
+    results["peak_share"] = {
+        "batch_size": peak_batch,
+        "threads": 1,
+        "timed_samples": num_samples,
+        "share": float(np.median(pair["shares"])),
+        "shares": pair["shares"],
+        "scribble_gflops": measure.flops_per_sample()
+        * num_samples
+        / pair["scribble"].median
+        / 1e9,
+        "gemm_gflops": 2 * settings.gemm_size**3 / pair["gemm"].median / 1e9,
+    }
+
     progress("accuracy")
     accuracy = measure.accuracy_after_epochs(
         data, settings.accuracy_epochs, settings.accuracy_batch_size, np.float32, torch
@@ -281,5 +299,13 @@ def run(settings, progress=print):
     return results
 
 
+def write_text_atomically(path, text):
+    """Write ``text`` to ``path`` through a temporary file, so no half file remains."""
+    path = Path(path)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def save(results, path):
-    Path(path).write_text(json.dumps(results, indent=1, default=float) + "\n")
+    write_text_atomically(path, json.dumps(results, indent=1, default=float) + "\n")

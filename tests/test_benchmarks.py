@@ -52,6 +52,11 @@ def test_smoke_run_figures_are_positive(smoke_output):
     assert {row["batch_size"] for row in results["epochs"]} == {1, 32}
     assert all(row["scribble_seconds"] > 0 for row in results["epochs"])
     assert 0 < results["peak_memory_mb"] < 24_000
+    # The share of the GEMM rate is a ratio of two measured rates, each pair apart.
+    peak_share = results["peak_share"]
+    assert len(peak_share["shares"]) == results["settings"]["repeats"]
+    assert peak_share["share"] > 0
+    assert peak_share["gemm_gflops"] > 0
     for epochs, accuracy in results["accuracy"]["scribble"].items():
         assert 0 <= accuracy <= 1, epochs
 
