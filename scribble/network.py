@@ -183,7 +183,8 @@ class NeuralNetwork:
 
         Unlike :meth:`forward` this leaves every layer's stored state untouched, and
         it works through ``X`` in chunks of ``batch_size`` rows to bound memory.
-        A single sample of shape (num_inputs,) gives shape (num_classes,).
+        A single sample of shape (num_inputs,) gives shape (num_classes,). A Layer
+        subclass with its own forward pass predicts through it.
         """
         X = np.asarray(X)
         if X.ndim == 1:
@@ -193,8 +194,11 @@ class NeuralNetwork:
         for start in range(0, max(len(X), 1), batch_size):
             activations = first.check_inputs(X[start : start + batch_size])
             for layer in self.layers:
-                z = activations @ layer.weights.T + layer.biases
-                activations = apply_activation(layer.activation_function, z)
+                if _has_own_forward(layer):
+                    activations = _forward_keeping_state(layer, activations)
+                else:
+                    z = activations @ layer.weights.T + layer.biases
+                    activations = apply_activation(layer.activation_function, z)
             chunks.append(activations)
         return np.concatenate(chunks)
 
@@ -495,6 +499,23 @@ class NeuralNetwork:
         from .records import record_step
 
         return record_step(self, x, y, learning_rate, update=update)
+
+
+def _has_own_forward(layer):
+    """Return True when ``layer``'s class replaces Layer's forward computation."""
+    cls = type(layer)
+    return cls.forward is not Layer.forward or (
+        cls._forward_checked is not Layer._forward_checked
+    )
+
+
+def _forward_keeping_state(layer, inputs):
+    """Return ``layer.forward(inputs)``, then restore what forward stored."""
+    saved = (layer.inputs, layer.z, layer.output)
+    try:
+        return layer.forward(inputs)
+    finally:
+        layer.inputs, layer.z, layer.output = saved
 
 
 def _early_stopping_message(early_stopping):

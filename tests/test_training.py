@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scribble import Layer, NeuralNetwork, TrainingDivergedError, one_hot
+from scribble import Layer, NeuralNetwork, TrainingDivergedError, one_hot, relu, softmax
 
 
 def _small_network(seed=0, dtype=np.float64):
@@ -217,3 +217,31 @@ def test_sample_count_mismatch_rejected():
     network = NeuralNetwork.from_sizes([3, 2], rng=0)
     with pytest.raises(ValueError, match="X has 3 samples but y has 2"):
         network.train(np.zeros((3, 3)), [0, 1], 1, 0.1)
+
+
+def test_predict_proba_uses_subclass_forward(digits):
+    X_train, _, _, _ = digits
+
+    class TemperatureLayer(Layer):
+        # A learner's own forward pass: softmax of z / 2 instead of z.
+        def forward(self, inputs):
+            inputs = self.check_inputs(inputs)
+            self.inputs = inputs
+            self.z = inputs @ self.weights.T + self.biases
+            self.output = softmax(self.z / 2)
+            return self.output
+
+    hidden = Layer(784, 8, "relu", rng=0)
+    output = TemperatureLayer(8, 10, "softmax", rng=1)
+    network = NeuralNetwork([hidden, output])
+    network.forward(X_train[0])
+    stored = (output.inputs, output.z, output.output)
+
+    probabilities = network.predict_proba(X_train[:4])
+
+    logits = relu(X_train[:4] @ hidden.weights.T + hidden.biases) @ output.weights.T
+    np.testing.assert_allclose(probabilities, softmax((logits + output.biases) / 2))
+    # What forward stored for one sample is still there.
+    assert output.inputs is stored[0]
+    assert output.z is stored[1]
+    assert output.output is stored[2]
