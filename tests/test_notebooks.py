@@ -43,6 +43,15 @@ def test_executed_top_to_bottom(notebook):
     )
 
 
+def test_first_cell_imports_the_guard(notebook):
+    # scribble_guard names a learner's scribble.py that would hide the package.
+    first_line = code_cells(notebook)[0].source.splitlines()[0]
+    assert first_line.startswith("import scribble_guard"), (
+        f"the first code cell starts with {first_line!r}: put `import "
+        "scribble_guard` on its first line"
+    )
+
+
 def test_no_error_outputs(notebook):
     for number, cell in enumerate(code_cells(notebook), start=1):
         errors = [output for output in cell.outputs if output.output_type == "error"]
