@@ -55,7 +55,7 @@ class NeuralNetwork:
     """
 
     # With plain Layers and plain SGD, train() runs the buffered loop of
-    # scribble._engine; set False to run each layer's own backward and update.
+    # scribble._engine. Set False to run each layer's own backward and update.
     fast_training = True
 
     def __init__(self, layers):
@@ -428,7 +428,7 @@ class NeuralNetwork:
         optimizer,
         batch_losses,
     ):
-        """One epoch of ``_train_step`` calls: each layer's own backward and update."""
+        """Train one epoch through ``_train_step``: each layer's backward and update."""
         for batch in batches:
             start = batch * batch_size
             if batch_size == 1:
