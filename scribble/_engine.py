@@ -78,8 +78,10 @@ class Trainer:
             ((targets == 0) | (targets == 1)).all() and (targets.sum(axis=1) == 1).all()
         )
         self.batch_size = batch_size
+        # No batch has more rows than X, however large batch_size is.
+        rows = min(batch_size, len(X))
         # Offsets of each row's first class in a flattened batch of outputs.
-        self.row_offsets = np.arange(batch_size) * targets.shape[1]
+        self.row_offsets = np.arange(rows) * targets.shape[1]
         dtype = network.dtype
         if batch_size == 1:
             first = self.layers[0]
@@ -89,9 +91,9 @@ class Trainer:
             self.steps = [np.empty_like(layer._weights) for layer in self.layers]
             return
         sizes = [layer.num_neurons for layer in self.layers]
-        self.z = [np.empty((batch_size, size), dtype) for size in sizes]
-        self.outputs = [np.empty((batch_size, size), dtype) for size in sizes]
-        self.deltas = [np.empty((batch_size, size), dtype) for size in sizes]
+        self.z = [np.empty((rows, size), dtype) for size in sizes]
+        self.outputs = [np.empty((rows, size), dtype) for size in sizes]
+        self.deltas = [np.empty((rows, size), dtype) for size in sizes]
         self.gradients = [np.empty_like(layer._weights) for layer in self.layers]
         self.steps = [np.empty_like(layer._weights) for layer in self.layers]
 

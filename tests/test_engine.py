@@ -71,6 +71,22 @@ def test_mini_batches_same_bits(digits, dtype, batch_size):
     assert len(fast_history.batch_loss) == 2 * -(-900 // batch_size)
 
 
+def test_batch_larger_than_data(digits):
+    X_train, y_train, _, _ = digits
+    fast, slow = _pair([784, 16, 10], np.float64)
+    # One batch of all 50 samples; the buffers are sized by the data, not 10**9.
+    _train_both(
+        fast,
+        slow,
+        X_train[:50],
+        y_train[:50],
+        epochs=2,
+        learning_rate=0.1,
+        batch_size=10**9,
+    )
+    np.testing.assert_array_equal(fast.layers[0].weights, slow.layers[0].weights)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_per_sample_matches_layer_methods(digits, dtype):
     X_train, y_train, _, _ = digits
