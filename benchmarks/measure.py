@@ -65,6 +65,28 @@ def timed(function):
     return time.perf_counter() - wall_start, time.process_time() - cpu_start, result
 
 
+def alternating_runs(runners, repeats):
+    """Warm up every runner once, then time them ``repeats`` times, back to back.
+
+    Each repeat runs every runner once, the order reversed on every other repeat.
+    Returns a Timing per runner name and, per repeat, a dict of the wall seconds.
+    """
+    for run in runners.values():
+        run()  # warm-up
+    timings = {name: Timing() for name in runners}
+    repeats_seconds = []
+    for repeat in range(repeats):
+        order = list(runners) if repeat % 2 == 0 else list(reversed(runners))
+        seconds = {}
+        for name in order:
+            wall, cpu, _ = timed(runners[name])
+            timings[name].wall.append(wall)
+            timings[name].cpu.append(cpu)
+            seconds[name] = wall
+        repeats_seconds.append(seconds)
+    return timings, repeats_seconds
+
+
 # -- the three implementations -----------------------------------------------------
 
 
@@ -160,27 +182,17 @@ def epoch_pair(data, batch_size, dtype, threads, repeats, torch, num_samples):
         runners["torch"] = lambda: train_torch(
             torch, torch_model(torch, dtype), X_torch, y_torch, batch_size
         )
-    timings = {name: Timing() for name in runners}
-    ratios = []
     with threadpool_limits(threads):
         if torch is not None:
             torch.set_num_threads(threads)
-        for run in runners.values():
-            run()  # warm-up
-        for repeat in range(repeats):
-            order = list(runners) if repeat % 2 == 0 else list(reversed(runners))
-            this_pair = {}
-            for name in order:
-                wall, cpu, _ = timed(runners[name])
-                timings[name].wall.append(wall)
-                timings[name].cpu.append(cpu)
-                this_pair[name] = wall
-            if torch is not None:
-                ratios.append(this_pair["scribble"] / this_pair["torch"])
+        timings, repeats_seconds = alternating_runs(runners, repeats)
+    ratios = None
+    if torch is not None:
+        ratios = [seconds["scribble"] / seconds["torch"] for seconds in repeats_seconds]
     return {
         "scribble": timings["scribble"],
         "torch": timings.get("torch"),
-        "ratios": ratios or None,
+        "ratios": ratios,
     }
 
 
@@ -206,31 +218,21 @@ def reference_pair(data, threads, repeats, num_samples):
         trained["scribble"] = network
 
     runners = {"scribble": run_scribble, "reference": run_reference}
-    timings = {name: Timing() for name in runners}
-    ratios = []
     with threadpool_limits(threads):
-        for run in runners.values():
-            run()  # warm-up, and the trained pair for the comparison below
-        max_difference = 0.0
-        for ref_layer, layer in zip(
-            trained["reference"].layers, trained["scribble"].layers
-        ):
-            ref_weights = np.array([neuron.weights for neuron in ref_layer.neurons])
-            ref_biases = np.array([neuron.bias for neuron in ref_layer.neurons])
-            max_difference = max(
-                max_difference,
-                float(np.abs(ref_weights - layer.weights).max()),
-                float(np.abs(ref_biases - layer.biases).max()),
-            )
-        for repeat in range(repeats):
-            order = list(runners) if repeat % 2 == 0 else list(reversed(runners))
-            this_pair = {}
-            for name in order:
-                wall, cpu, _ = timed(runners[name])
-                timings[name].wall.append(wall)
-                timings[name].cpu.append(cpu)
-                this_pair[name] = wall
-            ratios.append(this_pair["reference"] / this_pair["scribble"])
+        timings, repeats_seconds = alternating_runs(runners, repeats)
+    # Every run trains from the same initial weights, so the last pair stands for all.
+    max_difference = 0.0
+    for ref_layer, layer in zip(
+        trained["reference"].layers, trained["scribble"].layers
+    ):
+        ref_weights = np.array([neuron.weights for neuron in ref_layer.neurons])
+        ref_biases = np.array([neuron.bias for neuron in ref_layer.neurons])
+        max_difference = max(
+            max_difference,
+            float(np.abs(ref_weights - layer.weights).max()),
+            float(np.abs(ref_biases - layer.biases).max()),
+        )
+    ratios = [seconds["reference"] / seconds["scribble"] for seconds in repeats_seconds]
     return {
         "scribble": timings["scribble"],
         "reference": timings["reference"],
@@ -269,22 +271,13 @@ def peak_share_pair(data, batch_size, threads, repeats, num_samples, gemm_size):
         ),
         "gemm": lambda: a @ b,
     }
-    timings = {name: Timing() for name in runners}
-    shares = []
     with threadpool_limits(threads):
-        for run in runners.values():
-            run()  # warm-up
-        for repeat in range(repeats):
-            order = list(runners) if repeat % 2 == 0 else list(reversed(runners))
-            this_pair = {}
-            for name in order:
-                wall, cpu, _ = timed(runners[name])
-                timings[name].wall.append(wall)
-                timings[name].cpu.append(cpu)
-                this_pair[name] = wall
-            training_rate = flops_per_sample() * len(X) / this_pair["scribble"]
-            product_rate = 2 * gemm_size**3 / this_pair["gemm"]
-            shares.append(training_rate / product_rate)
+        timings, repeats_seconds = alternating_runs(runners, repeats)
+    shares = []
+    for seconds in repeats_seconds:
+        training_rate = flops_per_sample() * len(X) / seconds["scribble"]
+        product_rate = 2 * gemm_size**3 / seconds["gemm"]
+        shares.append(training_rate / product_rate)
     return {
         "scribble": timings["scribble"],
         "gemm": timings["gemm"],
