@@ -220,7 +220,7 @@ def reference_pair(data, threads, repeats, num_samples):
     runners = {"scribble": run_scribble, "reference": run_reference}
     with threadpool_limits(threads):
         timings, repeats_seconds = alternating_runs(runners, repeats)
-    # Every run trains from the same initial weights, so the last pair stands for all.
+    # Every run trains from the same initial weights, so all pairs end the same.
     max_difference = 0.0
     for ref_layer, layer in zip(
         trained["reference"].layers, trained["scribble"].layers
