@@ -149,11 +149,14 @@ class Trainer:
         predicted = activations
 
         label = self.labels[index]
-        if self.one_hot:
+        if self.one_hot and predicted.dtype == np.float64:
             # Python floats: NumPy's per-call cost dominates on a single number.
+            # float32 stays in NumPy, whose float32 log the layer-method loop uses.
             probability = float(predicted[label])
             loss = -math.log(min(max(probability, CLIP_EPSILON), 1 - CLIP_EPSILON))
             finite = probability > 0
+        elif self.one_hot:
+            loss, finite = _one_hot_cross_entropy(predicted[label : label + 1])
         else:
             loss, finite = _cross_entropy(predicted, target)
         if not finite:
@@ -177,14 +180,17 @@ class Trainer:
             _add_sample_stats(stats, position, delta, layer.inputs)
 
             if position == 0:
+                # The bias first: an interrupt during the flush in
+                # _defer_first_update then leaves the whole update applied.
+                layer._biases -= learning_rate * layer.d_biases
                 self._defer_first_update(delta, x, learning_rate)
             else:
                 previous_delta = layer._weights.T @ delta
                 step = self.steps[position]
                 np.einsum("i,j->ij", learning_rate * delta, layer.inputs, out=step)
                 layer._weights -= step
+                layer._biases -= learning_rate * layer.d_biases
                 delta = previous_delta
-            layer._biases -= learning_rate * layer.d_biases
         return loss
 
     def _defer_first_update(self, delta, x, learning_rate):

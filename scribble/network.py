@@ -131,7 +131,7 @@ class NeuralNetwork:
         """
         activations = self.layers[0].check_inputs(inputs)
         for layer in self.layers:
-            activations = layer._forward_checked(activations)
+            activations = _layer_forward(layer, activations)
         return activations
 
     def calc_loss_delta(self, predicted_outputs, actual_outputs):
@@ -184,21 +184,25 @@ class NeuralNetwork:
         Unlike :meth:`forward` this leaves every layer's stored state untouched, and
         it works through ``X`` in chunks of ``batch_size`` rows to bound memory.
         A single sample of shape (num_inputs,) gives shape (num_classes,). A Layer
-        subclass with its own forward pass predicts through it.
+        subclass with its own ``forward`` predicts through it one sample at a time,
+        as training with ``batch_size=1`` calls it.
         """
         X = np.asarray(X)
+        first = self.layers[0]
+        if any(type(layer).forward is not Layer.forward for layer in self.layers):
+            if X.ndim == 1:
+                activations = first.check_inputs(X)
+                for layer in self.layers:
+                    activations = _predict_layer(layer, activations)
+                return activations
+            return np.stack([self.predict_proba(sample) for sample in X])
         if X.ndim == 1:
             return self.predict_proba(X[np.newaxis], batch_size)[0]
-        first = self.layers[0]
         chunks = []
         for start in range(0, max(len(X), 1), batch_size):
             activations = first.check_inputs(X[start : start + batch_size])
             for layer in self.layers:
-                if _has_own_forward(layer):
-                    activations = _forward_keeping_state(layer, activations)
-                else:
-                    z = activations @ layer.weights.T + layer.biases
-                    activations = apply_activation(layer.activation_function, z)
+                activations = _predict_layer(layer, activations)
             chunks.append(activations)
         return np.concatenate(chunks)
 
@@ -289,10 +293,18 @@ class NeuralNetwork:
         ------
         TrainingDivergedError
             When a batch's loss is NaN or inf before clipping. The network keeps the
-            weights from before that batch, the last ones that gave a finite loss.
+            weights from before that batch: the updates of every earlier batch and
+            none of the failing one.
         """
         epochs = _check_positive_int("epochs", epochs)
         learning_rate = _check_learning_rate(learning_rate)
+        with np.errstate(over="ignore"):
+            in_dtype = self.dtype.type(learning_rate)
+        if not np.isfinite(in_dtype):
+            raise ValueError(
+                f"learning_rate {learning_rate:g} overflows to inf in {self.dtype}: "
+                "use a value between 0.001 and 0.5"
+            )
         batch_size = _check_positive_int("batch_size", batch_size)
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
@@ -451,7 +463,7 @@ class NeuralNetwork:
         # train() has checked every input once, so the batch skips check_inputs.
         predicted = inputs
         for layer in self.layers:
-            predicted = layer._forward_checked(predicted)
+            predicted = _layer_forward(layer, predicted)
         loss = categorical_cross_entropy(predicted, target)
         if not _loss_is_finite(predicted, target, loss):
             return math.inf if math.isfinite(loss) else loss  # the caller raises
@@ -501,19 +513,26 @@ class NeuralNetwork:
         return record_step(self, x, y, learning_rate, update=update)
 
 
-def _has_own_forward(layer):
-    """Return True when ``layer``'s class replaces Layer's forward computation."""
+def _layer_forward(layer, inputs):
+    """Return the layer's output for checked inputs, through its own forward if any.
+
+    A subclass that replaces ``forward`` gets it called, so that training,
+    ``network.forward`` and predictions all run the learner's code.
+    """
+    if type(layer).forward is not Layer.forward:
+        return layer.forward(inputs)
+    return layer._forward_checked(inputs)
+
+
+def _predict_layer(layer, inputs):
+    """Return the layer's output without changing what its forward pass stored."""
     cls = type(layer)
-    return cls.forward is not Layer.forward or (
-        cls._forward_checked is not Layer._forward_checked
-    )
-
-
-def _forward_keeping_state(layer, inputs):
-    """Return ``layer.forward(inputs)``, then restore what forward stored."""
+    if cls.forward is Layer.forward and cls._forward_checked is Layer._forward_checked:
+        z = inputs @ layer.weights.T + layer.biases
+        return apply_activation(layer.activation_function, z)
     saved = (layer.inputs, layer.z, layer.output)
     try:
-        return layer.forward(inputs)
+        return _layer_forward(layer, inputs)
     finally:
         layer.inputs, layer.z, layer.output = saved
 

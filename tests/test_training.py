@@ -167,6 +167,17 @@ def test_train_rejects_bad_settings(kwargs, message):
         network.train(np.zeros((2, 3)), [0, 1], **settings)
 
 
+def test_float32_rejects_overflowing_learning_rate():
+    network = NeuralNetwork.from_sizes([3, 2], rng=0, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"learning_rate 1e\+300 overflows .* float32"):
+        network.train(np.zeros((2, 3)), [0, 1], epochs=1, learning_rate=1e300)
+    # In float64 the same number is finite, so only the divergence check remains.
+    wide = NeuralNetwork.from_sizes([3, 2], rng=0)
+    assert np.isfinite(np.float64(1e300))
+    with pytest.raises(TrainingDivergedError):
+        wide.train(np.ones((2, 3)), [0, 1], epochs=1, learning_rate=1e300, verbose=0)
+
+
 def test_wrong_input_length_names_layer():
     network = NeuralNetwork.from_sizes([784, 16, 10], rng=0)
     with pytest.raises(
@@ -245,3 +256,42 @@ def test_predict_proba_uses_subclass_forward(digits):
     assert output.inputs is stored[0]
     assert output.z is stored[1]
     assert output.output is stored[2]
+
+
+def test_subclass_forward_used_everywhere(digits):
+    X_train, y_train, _, _ = digits
+
+    class OneSampleLayer(Layer):
+        # A forward that takes one sample (W x + b) and halves the ReLU output.
+        def forward(self, inputs):
+            inputs = self.check_inputs(inputs)
+            self.inputs = inputs
+            self.z = self.weights @ inputs + self.biases
+            self.output = relu(self.z) / 2
+            return self.output
+
+    network = NeuralNetwork(
+        [OneSampleLayer(784, 16, "relu", rng=0), Layer(16, 10, "softmax", rng=1)]
+    )
+    network.train(X_train[:50], y_train[:50], epochs=1, learning_rate=0.05, verbose=0)
+
+    single = network.predict_proba(X_train[0])
+    assert single.shape == (10,)
+    hidden = relu(network.layers[0].weights @ X_train[0] + network.layers[0].biases)
+    output = network.layers[1]
+    np.testing.assert_allclose(
+        single, softmax(output.weights @ (hidden / 2) + output.biases), rtol=1e-12
+    )
+    np.testing.assert_array_equal(single, network.forward(X_train[0]))
+    # A batch goes through the one-sample forward row by row.
+    batch = network.predict_proba(X_train[:3])
+    assert batch.shape == (3, 10)
+    for row, sample in zip(batch, X_train[:3]):
+        np.testing.assert_array_equal(row, network.forward(sample))
+    # Loss from evaluate and from forward agree: one forward pass everywhere.
+    loss = network.evaluate(X_train[:3], y_train[:3])["loss"]
+    targets = network.targets_for(y_train[:3])
+    forward_loss = np.mean(
+        [network.loss(network.forward(x), t) for x, t in zip(X_train[:3], targets)]
+    )
+    assert abs(loss - forward_loss) < 1e-12
