@@ -29,7 +29,7 @@ train: venv
 
 test: venv
 	$(PY) -m ruff check scribble scribble_guard.py tests data benchmarks
-	$(PIN_THREADS) $(PY) -m pytest tests --ignore=tests/browser
+	$(PIN_THREADS) $(PY) -m pytest -rs tests --ignore=tests/browser
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 		$(PIN_THREADS) $(PY) -m pytest $(NBVAL) notebooks/; \
 	fi
