@@ -24,8 +24,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: venv
 	$(PIN_THREADS) $(VENV)/bin/jupyter lab $(ALLOW_ROOT) notebooks/
 
+# One BLAS thread here too. The products are small, and with two OpenBLAS threads
+# an epoch here took over a minute instead of 2 s while another process was busy.
 train: venv
-	$(PY) -m scribble train
+	$(PIN_THREADS) $(PY) -m scribble train
 
 test: venv
 	$(PY) -m ruff check scribble scribble_guard.py tests data benchmarks
