@@ -252,8 +252,10 @@ class NeuralNetwork:
 
         With plain :class:`~scribble.Layer` objects and plain SGD the loop runs in
         ``scribble._engine``, which computes the same steps with reused arrays:
-        the same bits for mini-batches, and within 1e-12 (float64) one sample at a
-        time. Set ``network.fast_training = False`` to call each layer's methods.
+        the same bits for mini-batches, and one sample at a time the same steps
+        rounded differently (the tests find 1e-12 or less in float64 for networks of
+        the course's size; deeper networks amplify rounding more). Set
+        ``network.fast_training = False`` to call each layer's methods.
 
         Parameters
         ----------
