@@ -11,7 +11,7 @@ It is always read with ``allow_pickle=False``, so loading a file never runs code
 
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 from pathlib import Path
 
@@ -59,9 +59,7 @@ def save_network(network, path):
         arrays[f"layer{index}.biases"] = layer.biases
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".part", dir=path.parent
-    )
+    descriptor, temporary = _create_temporary(path)
     try:
         with os.fdopen(descriptor, "wb") as file:
             np.savez(file, **arrays)
@@ -72,6 +70,22 @@ def save_network(network, path):
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _create_temporary(path):
+    """Create a new, empty ``.NAME.RANDOM.part`` file beside ``path`` and open it.
+
+    Returns ``(descriptor, temporary path)``. Unlike tempfile.mkstemp, which always
+    uses mode 0600, the file gets mode 0666 less the umask, as open() gives.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def load_network(path):
