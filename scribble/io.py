@@ -24,6 +24,9 @@ __all__ = ["ModelFileError", "load_network", "save_network"]
 
 FORMAT_NAME = "scribble-network"
 FORMAT_VERSION = 1
+# First bytes of a zip archive (an .npz) and of a .npy file.
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+NPY_MAGIC = b"\x93NUMPY"
 
 
 class ModelFileError(ValueError):
@@ -95,14 +98,28 @@ def load_network(path):
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
     ModelFileError
         If the file is not a scribble model: not an .npz archive, truncated, a
         pickle, missing entries, or arrays whose shapes disagree with the
         architecture.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{path} is a folder, not a model file; pass the .npz file inside it"
+        )
     if not path.is_file():
         raise FileNotFoundError(f"model file not found: {path}")
+    with open(path, "rb") as file:
+        start = file.read(len(NPY_MAGIC))
+    if not start.startswith(ZIP_MAGIC) and start != NPY_MAGIC:
+        raise ModelFileError(
+            f"{path} is not a readable scribble model: it is not an .npz archive. "
+            "Pass a model.npz written by `python -m scribble train` or by "
+            "network.save(path)"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             if not isinstance(archive, np.lib.npyio.NpzFile):
