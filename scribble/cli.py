@@ -7,6 +7,7 @@ training images (less the validation part) and test on the 10,000 test images.
 
 import argparse
 import json
+import math
 import sys
 import time
 from datetime import datetime
@@ -118,25 +119,57 @@ def _preprocess_test(stats, dtype, images):
     return standardize(images, mean=stats["mean"], std=stats["std"], dtype=dtype)[0]
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+def _shown(text):
+    """Return ``text`` as an error message shows it: numbers as typed, else quoted."""
+    try:
+        float(text)
+    except ValueError:
+        return repr(text)
+    return text
+
+
+def _integer_at_least(text, minimum):
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer >= {minimum}, got {_shown(text)}"
+        )
     return value
 
 
+def _positive_int(text):
+    return _integer_at_least(text, 1)
+
+
+def _seed(text):
+    return _integer_at_least(text, 0)
+
+
 def _positive_float(text):
-    value = float(text)
-    if not value > 0:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number > 0, got {_shown(text)}"
+        ) from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
     return value
 
 
 def _fraction(text):
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(
-            f"must be at least 0 and less than 1, got {text}"
+            f"must be at least 0 and less than 1, got {_shown(text)}"
         )
     return value
 
@@ -198,9 +231,10 @@ def build_parser():
     )
     train.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
-        help="seed of the initial weights, the validation split and the shuffling",
+        help="seed of the initial weights, the validation split and the shuffling, "
+        "an integer >= 0",
     )
     train.add_argument(
         "--validation-fraction",

@@ -183,3 +183,32 @@ def test_unknown_optimizer_rejected(tmp_path):
     result = _run("train", "--optimizer", "rmsprop", cwd=tmp_path)
     assert result.returncode == 2
     assert "invalid choice: 'rmsprop'" in result.stderr
+
+
+def test_bad_values_name_option_and_rule(tmp_path):
+    cases = [
+        (["--batch-size", "abc"], "--batch-size: must be an integer >= 1, got 'abc'"),
+        (["--epochs", "2.5"], "--epochs: must be an integer >= 1, got 2.5"),
+        (["--hidden", "64", "x"], "--hidden: must be an integer >= 1, got 'x'"),
+        (["--learning-rate", "abc"], "--learning-rate: must be a number > 0, got 'abc'"),
+        (["--learning-rate", "inf"], "--learning-rate: must be a finite number > 0, got inf"),
+        (["--learning-rate", "nan"], "--learning-rate: must be a finite number > 0, got nan"),
+        (["--seed", "-1"], "--seed: must be an integer >= 0, got -1"),
+        (["--seed", "x"], "--seed: must be an integer >= 0, got 'x'"),
+        (
+            ["--validation-fraction", "half"],
+            "--validation-fraction: must be at least 0 and less than 1, got 'half'",
+        ),
+    ]
+    for args, message in cases:
+        result = _run("train", *args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert "invalid" not in result.stderr  # argparse's "invalid _positive_int value"
+        assert result.stdout == ""
+    assert not (tmp_path / "runs").exists()
+
+
+def test_help_states_seed_range(tmp_path):
+    result = _run("train", "--help", cwd=tmp_path)
+    assert "the shuffling, an integer >= 0" in " ".join(result.stdout.split())
