@@ -212,3 +212,25 @@ def test_bad_values_name_option_and_rule(tmp_path):
 def test_help_states_seed_range(tmp_path):
     result = _run("train", "--help", cwd=tmp_path)
     assert "the shuffling, an integer >= 0" in " ".join(result.stdout.split())
+
+
+# A tiny network and one epoch: these tests are about the files, not the accuracy.
+QUICK = ("--epochs", "1", "--hidden", "1", "--dtype", "float32", "--quiet")
+
+
+def test_optimizer_default_learning_rates(tmp_path):
+    help_text = _run("train", "--help", cwd=tmp_path).stdout
+    assert "with momentum: 0.01; with adam: 0.001" in " ".join(help_text.split())
+    for optimizer, rate in [("sgd", "0.1"), ("momentum", "0.01"), ("adam", "0.001")]:
+        result = _run(
+            "train", *QUICK[:-1], "--optimizer", optimizer,
+            "--output-dir", str(tmp_path / optimizer), cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        start = result.stdout.splitlines()[0]
+        assert f"optimizer {optimizer}, learning rate {rate}, batch size" in start
+    given = _run(
+        "train", *QUICK[:-1], "--optimizer", "adam", "--learning-rate", "0.02",
+        "--output-dir", str(tmp_path / "given"), cwd=tmp_path,
+    )
+    assert "optimizer adam, learning rate 0.02," in given.stdout
