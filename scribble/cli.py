@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._folders import OutputDirError, RunFolder
+
 DATASETS = ("sample", "mnist", "fashion-mnist")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
@@ -57,6 +59,15 @@ DEFAULTS = {
 OPTIMIZER_LEARNING_RATES = {"momentum": 0.01, "adam": 0.001}
 
 PREPROCESSING_FILE = "preprocessing.json"
+RUN_FILES = ("model.npz", "loss.png", "history.json", PREPROCESSING_FILE)
+
+
+class OptionError(Exception):
+    """An option value that is valid alone but not for this data; exit code 2."""
+
+
+class RunSaveError(Exception):
+    """The files of a finished run could not be written; exit code 1."""
 
 
 def _defaults_text(option):
@@ -293,8 +304,9 @@ def build_parser():
         "--output-dir",
         type=Path,
         default=None,
-        help="folder for model.npz, loss.png, history.json and preprocessing.json "
-        "(default: runs/DATASET-TIMESTAMP)",
+        help="folder for model.npz, loss.png, history.json and preprocessing.json, "
+        "created if missing; files of an earlier run there are replaced "
+        "(default: a new folder runs/DATASET-TIMESTAMP)",
     )
     train.add_argument("--quiet", action="store_true", help="print only the result")
 
@@ -341,60 +353,140 @@ def _resolve_defaults(args):
     return args
 
 
-def train_command(args):
-    import matplotlib
+def _open_run_folder(args):
+    """Check and create the run folder before any data is loaded."""
+    if args.output_dir is not None:
+        return RunFolder.open(args.output_dir, RUN_FILES)
+    name = f"{args.dataset}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    return RunFolder.open_new(Path("runs"), name, RUN_FILES)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    from .network import NeuralNetwork
-    from .optimizers import CosineDecay
-    from .plots import plot_loss
+def _working_fractions(labels):
+    """Return the range of fractions that leaves every class on both sides.
+
+    The lower end is 1 / (size of the smallest class), rounded up to two
+    significant digits, and the upper end is 1 minus that.
+    """
+    smallest = int(np.unique(labels, return_counts=True)[1].min())
+    exact = 1 / smallest
+    step = 10.0 ** (math.floor(math.log10(exact)) - 1)
+    low = math.ceil(exact / step - 1e-9) * step
+    return low, 1 - low
+
+
+def _split_validation(args, images, labels):
+    """Split off the validation images; raise OptionError if a side is empty."""
     from .preprocessing import train_validation_split
 
-    args = _resolve_defaults(args)
-    dtype = np.dtype(args.dtype)
+    train_images, val_images, y_train, y_val = train_validation_split(
+        images, labels, validation_fraction=args.validation_fraction, seed=args.seed
+    )
+    if len(train_images) > 0 and len(val_images) > 0:
+        return train_images, val_images, y_train, y_val
+    low, high = _working_fractions(labels)
+    advice = (
+        f"use a value from {low:g} to {high:g}, which keeps images of every class "
+        "on both sides, or 0 to train on all images without validation"
+        if low < high
+        else "use 0 to train on all images without validation"
+    )
+    raise OptionError(
+        f"--validation-fraction {args.validation_fraction:g} splits the "
+        f"{len(labels)} {args.dataset} training images into {len(train_images)} "
+        f"for training and {len(val_images)} for validation, but each side needs "
+        f"at least one image; {advice}"
+    )
+
+
+def _prepare_data(args, dtype):
+    """Load, split and preprocess the data.
+
+    Returns ``(X_train, y_train, validation, X_test, y_test, stats)``, with
+    ``validation`` an ``(X, y)`` pair or None.
+    """
     data = _load_raw(args.dataset, args.download)
     (train_images, train_labels), (test_images, y_test) = data
     del data
     # Validation comes out of the training set, split while the images are still
     # uint8 (one byte per pixel); the test set is used once, at the end.
     if args.validation_fraction > 0:
-        train_images, val_images, y_train, y_val = train_validation_split(
-            train_images,
-            train_labels,
-            validation_fraction=args.validation_fraction,
-            seed=args.seed,
+        train_images, val_images, y_train, y_val = _split_validation(
+            args, train_images, train_labels
         )
         others = [val_images, test_images]
     else:
         y_train, others = train_labels, [test_images]
     X_train, others, stats = _preprocess(args.preprocess, dtype, train_images, others)
     del train_images, test_images  # keep only the float copies from here on
-    X_test = others[-1]
     validation = (others[0], y_val) if args.validation_fraction > 0 else None
+    return X_train, y_train, validation, others[-1], y_test, stats
 
+
+def _print_start(args, sizes, dtype, X_train, validation, X_test, stats):
+    validating = f"validating on {len(validation[0])}, " if validation else ""
+    how = (
+        "scaled to [0, 1]"
+        if stats["method"] == "normalize"
+        else f"standardized with the training mean {stats['mean']:.2f} and "
+        f"standard deviation {stats['std']:.2f}"
+    )
+    print(
+        f"Training {'-'.join(map(str, sizes))} on {len(X_train)} {args.dataset} "
+        f"images ({dtype}, pixels {how}), {validating}testing on {len(X_test)}; "
+        f"{args.epochs} epochs, optimizer {args.optimizer}, learning rate "
+        f"{args.learning_rate:g}, batch size {args.batch_size}",
+        flush=True,
+    )
+
+
+def _write_run(run, network, history, record):
+    """Write the run's files into the staging folder, then move them into place."""
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_loss
+
+    try:
+        network.save(run.staged("model.npz"))
+        ax = plot_loss(history)
+        ax.figure.savefig(run.staged("loss.png"), dpi=100, bbox_inches="tight")
+        plt.close(ax.figure)
+        history_text = json.dumps(history.to_dict(), indent=1)
+        run.staged("history.json").write_text(history_text)
+        record_text = json.dumps(record, indent=1) + "\n"
+        run.staged(PREPROCESSING_FILE).write_text(record_text)
+        run.commit()
+    except OSError as error:
+        raise RunSaveError(
+            f"could not write the run's files ({error}); nothing was saved to "
+            f"{run.path}"
+        ) from error
+
+
+def train_command(args):
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    args = _resolve_defaults(args)
+    run = _open_run_folder(args)
+    try:
+        return _train(args, run)
+    except BaseException:
+        run.discard()
+        raise
+
+
+def _train(args, run):
+    from .network import NeuralNetwork
+    from .optimizers import CosineDecay
+
+    dtype = np.dtype(args.dtype)
+    X_train, y_train, validation, X_test, y_test, stats = _prepare_data(args, dtype)
     sizes = [X_train.shape[1], *args.hidden, 10]
     rng = np.random.default_rng(args.seed)
     network = NeuralNetwork.from_sizes(sizes, rng=rng, dtype=dtype)
-    output_dir = args.output_dir or Path("runs") / (
-        f"{args.dataset}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    )
     if not args.quiet:
-        validating = f"validating on {len(validation[0])}, " if validation else ""
-        how = (
-            "scaled to [0, 1]"
-            if stats["method"] == "normalize"
-            else f"standardized with the training mean {stats['mean']:.2f} and "
-            f"standard deviation {stats['std']:.2f}"
-        )
-        print(
-            f"Training {'-'.join(map(str, sizes))} on {len(X_train)} {args.dataset} "
-            f"images ({dtype}, pixels {how}), {validating}testing on {len(X_test)}; "
-            f"{args.epochs} epochs, optimizer {args.optimizer}, learning rate "
-            f"{args.learning_rate:g}, batch size {args.batch_size}",
-            flush=True,
-        )
+        _print_start(args, sizes, dtype, X_train, validation, X_test, stats)
     start = time.perf_counter()
     history = network.train(
         X_train,
@@ -412,21 +504,15 @@ def train_command(args):
     seconds = time.perf_counter() - start
     result = network.evaluate(X_test, y_test)
 
-    output_dir.mkdir(parents=True, exist_ok=True)
-    network.save(output_dir / "model.npz")
-    ax = plot_loss(history)
-    ax.figure.savefig(output_dir / "loss.png", dpi=100, bbox_inches="tight")
-    plt.close(ax.figure)
-    (output_dir / "history.json").write_text(json.dumps(history.to_dict(), indent=1))
     record = {"dataset": args.dataset, "dtype": str(dtype), **stats}
-    (output_dir / PREPROCESSING_FILE).write_text(json.dumps(record, indent=1) + "\n")
+    _write_run(run, network, history, record)
     print(
         f"Test accuracy: {result['accuracy']:.4f} (loss {result['loss']:.4f}) "
         f"after {args.epochs} epochs in {seconds:.1f} s"
     )
     print(
         f"Saved model.npz, loss.png, history.json and {PREPROCESSING_FILE} to "
-        f"{output_dir}"
+        f"{run.path}"
     )
     return 0
 
@@ -480,6 +566,12 @@ def download_command(args):
 
 
 def main(argv=None):
+    """Run the command in ``argv`` and return the exit code.
+
+    Exit code 2 means a wrong command line: argparse's own errors and option
+    values that fail only against the file system or the data. 1 means the
+    command failed while it ran.
+    """
     args = build_parser().parse_args(argv)
     from .download import DownloadError
     from .io import ModelFileError
@@ -491,6 +583,15 @@ def main(argv=None):
     }
     try:
         return commands[args.command](args)
-    except (FileNotFoundError, ModelFileError, ValueError, DownloadError) as error:
+    except (OptionError, OutputDirError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (
+        FileNotFoundError,
+        ModelFileError,
+        ValueError,
+        DownloadError,
+        RunSaveError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
