@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._folders import OutputDirError, RunFolder
+from ._folders import OutputDirError, RunFolder, missing_folders, remove_empty_folders
 
 DATASETS = ("sample", "mnist", "fashion-mnist")
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -517,9 +517,24 @@ def _train(args, run):
     return 0
 
 
+def _check_model_path(path):
+    """Raise IsADirectoryError, naming a model inside, when ``path`` is a folder."""
+    if not path.is_dir():
+        return
+    inside = sorted(path.glob("*/model.npz"))
+    if (path / "model.npz").is_file():
+        hint = f"pass the model.npz inside it: {path / 'model.npz'}"
+    elif inside:
+        hint = f"pass a model.npz inside it, for example {inside[0]}"
+    else:
+        hint = "pass the model.npz that train wrote into a run folder"
+    raise IsADirectoryError(f"{path} is a folder, not a model file; {hint}")
+
+
 def evaluate_command(args):
     from .io import load_network
 
+    _check_model_path(args.model)
     network = load_network(args.model)
     record_path = Path(args.model).parent / PREPROCESSING_FILE
     if record_path.is_file():
@@ -538,6 +553,20 @@ def evaluate_command(args):
 
 
 def download_command(args):
+    from .datasets import cache_dir
+
+    if args.dest is None:
+        created = missing_folders(cache_dir(args.dataset), "the cache folder")
+    else:
+        created = missing_folders(args.dest, "--dest")
+    try:
+        return _download(args)
+    except BaseException:
+        remove_empty_folders(created)
+        raise
+
+
+def _download(args):
     from .datasets import (
         FASHION_MNIST_FILES,
         FASHION_MNIST_MIRRORS,
@@ -588,6 +617,7 @@ def main(argv=None):
         return 2
     except (
         FileNotFoundError,
+        IsADirectoryError,
         ModelFileError,
         ValueError,
         DownloadError,

@@ -134,7 +134,7 @@ def test_download_without_network_names_files_and_folder(tmp_path):
         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
     ]:
         assert name in result.stderr and md5 in result.stderr
-    assert list(dest.iterdir()) == []
+    assert not dest.exists()  # the command created it, so it removed it again
 
 
 @pytest.mark.slow
@@ -415,3 +415,61 @@ def test_bad_values_name_option_and_rule(tmp_path):
 def test_help_states_seed_range(tmp_path):
     result = _run("train", "--help", cwd=tmp_path)
     assert "the shuffling, an integer >= 0" in " ".join(result.stdout.split())
+
+
+def test_evaluate_folder_or_other_file(tmp_path):
+    run = tmp_path / "runs" / "sample-1"
+    trained = _run("train", *QUICK, "--output-dir", str(run), cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    (tmp_path / "notes.md").write_text("# not a model\n")
+    cases = [
+        (
+            "runs",
+            f"error: runs is a folder, not a model file; pass a model.npz inside it, "
+            f"for example {run.relative_to(tmp_path) / 'model.npz'}",
+        ),
+        (
+            "runs/sample-1",
+            "error: runs/sample-1 is a folder, not a model file; pass the model.npz "
+            "inside it: runs/sample-1/model.npz",
+        ),
+        (
+            "notes.md",
+            "error: notes.md is not a readable scribble model: it is not an .npz "
+            "archive. Pass a model.npz written by `python -m scribble train`",
+        ),
+    ]
+    for model, message in cases:
+        result = _run("evaluate", model, cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert message in result.stderr
+        assert "not found" not in result.stderr
+        assert "pickle" not in result.stderr
+
+
+# -- download
+
+
+def test_failed_download_mirrors_and_dest(tmp_path):
+    import socket
+
+    from scribble.datasets import MNIST_MIRRORS
+
+    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mirror = f"http://127.0.0.1:{port}/own/"
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    for dest in (tmp_path / "new" / "mnist", existing):
+        result = _run(
+            "download", "mnist", "--dest", str(dest), "--mirror", mirror, cwd=tmp_path
+        )
+        assert result.returncode == 1
+        published = result.stderr.split("They are published, for example, at:\n")[1]
+        assert published.split() == list(MNIST_MIRRORS)
+        assert mirror not in published
+        assert f"{mirror}train-images-idx3-ubyte.gz: could not" in result.stderr
+    assert not (tmp_path / "new").exists()  # created by the command: removed
+    assert existing.is_dir()  # it existed before, so it is kept
+    assert list(existing.iterdir()) == []
