@@ -274,7 +274,12 @@ def download_mnist(dest=None, mirrors=MNIST_MIRRORS, *, timeout=30, progress=Tru
     """
     dest = cache_dir("mnist") if dest is None else Path(dest)
     download_files(
-        MNIST_REMOTE_FILES, dest, mirrors, timeout=timeout, progress=progress
+        MNIST_REMOTE_FILES,
+        dest,
+        mirrors,
+        timeout=timeout,
+        progress=progress,
+        published_at=MNIST_MIRRORS,
     )
     return dest
 
@@ -289,15 +294,20 @@ def download_fashion_mnist(
     """
     dest = cache_dir("fashion-mnist") if dest is None else Path(dest)
     download_files(
-        FASHION_MNIST_FILES, dest, mirrors, timeout=timeout, progress=progress
+        FASHION_MNIST_FILES,
+        dest,
+        mirrors,
+        timeout=timeout,
+        progress=progress,
+        published_at=FASHION_MNIST_MIRRORS,
     )
     return dest
 
 
-def _not_found(what, folder, files, mirrors, hints):
+def _not_found(what, folder, files, published_at, hints):
     lines = [f"{what} is not on this machine: no complete set of files in {folder}."]
     lines += hints
-    lines.append(manual_instructions(files, folder, mirrors))
+    lines.append(manual_instructions(files, folder, published_at))
     return FileNotFoundError("\n".join(lines))
 
 
@@ -345,7 +355,7 @@ def load_mnist(kind="sample", download=False, *, folder=None, mirrors=MNIST_MIRR
                 "Full MNIST",
                 folder,
                 MNIST_REMOTE_FILES,
-                mirrors,
+                MNIST_MIRRORS,
                 [
                     "Download it (about 11 MB) with `python -m scribble download "
                     "mnist`, or scribble.load_mnist('full', download=True)."
@@ -399,7 +409,7 @@ def load_fashion_mnist(
                 "Fashion-MNIST",
                 folder,
                 FASHION_MNIST_FILES,
-                mirrors,
+                FASHION_MNIST_MIRRORS,
                 [
                     f"On Debian or Ubuntu, `apt-get install dataset-fashion-mnist` "
                     f"installs it in {system_dir}.",

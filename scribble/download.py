@@ -228,12 +228,15 @@ def download_file(spec, dest, mirrors, *, timeout=30, progress=True):
     )
 
 
-def download_files(files, dest, mirrors, *, timeout=30, progress=True):
+def download_files(
+    files, dest, mirrors, *, timeout=30, progress=True, published_at=None
+):
     """Download every :class:`RemoteFile` in ``files`` into ``dest``.
 
     Each file is fetched with :func:`download_file`. Files already downloaded and
     verified are kept when a later one fails, so a second call resumes where the
-    first stopped.
+    first stopped. ``published_at`` lists the official mirrors that the error
+    message names as the files' source; by default it is ``mirrors``.
 
     Returns
     -------
@@ -248,6 +251,7 @@ def download_files(files, dest, mirrors, *, timeout=30, progress=True):
     """
     files = list(files)
     mirrors = list(mirrors)
+    published_at = mirrors if published_at is None else list(published_at)
     if not mirrors:
         raise ValueError("no mirrors given: pass at least one base URL")
     paths = {}
@@ -258,6 +262,6 @@ def download_files(files, dest, mirrors, *, timeout=30, progress=True):
             )
         except DownloadError as error:
             raise DownloadError(
-                f"{error}\n{manual_instructions(files, dest, mirrors)}"
+                f"{error}\n{manual_instructions(files, dest, published_at)}"
             ) from None
     return paths

@@ -11,7 +11,7 @@ It is always read with ``allow_pickle=False``, so loading a file never runs code
 
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 from pathlib import Path
 
@@ -24,6 +24,9 @@ __all__ = ["ModelFileError", "load_network", "save_network"]
 
 FORMAT_NAME = "scribble-network"
 FORMAT_VERSION = 1
+# First bytes of a zip archive (an .npz) and of a .npy file.
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+NPY_MAGIC = b"\x93NUMPY"
 
 
 class ModelFileError(ValueError):
@@ -59,9 +62,7 @@ def save_network(network, path):
         arrays[f"layer{index}.biases"] = layer.biases
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".part", dir=path.parent
-    )
+    descriptor, temporary = _create_temporary(path)
     try:
         with os.fdopen(descriptor, "wb") as file:
             np.savez(file, **arrays)
@@ -74,6 +75,22 @@ def save_network(network, path):
     return path
 
 
+def _create_temporary(path):
+    """Create a new, empty ``.NAME.RANDOM.part`` file beside ``path`` and open it.
+
+    Returns ``(descriptor, temporary path)``. Unlike tempfile.mkstemp, which always
+    uses mode 0600, the file gets mode 0666 less the umask, as open() gives.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def load_network(path):
     """Read a network written by :func:`save_network`.
 
@@ -81,14 +98,28 @@ def load_network(path):
     ------
     FileNotFoundError
         If ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
     ModelFileError
         If the file is not a scribble model: not an .npz archive, truncated, a
         pickle, missing entries, or arrays whose shapes disagree with the
         architecture.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{path} is a folder, not a model file; pass the .npz file inside it"
+        )
     if not path.is_file():
         raise FileNotFoundError(f"model file not found: {path}")
+    with open(path, "rb") as file:
+        start = file.read(len(NPY_MAGIC))
+    if not start.startswith(ZIP_MAGIC) and start != NPY_MAGIC:
+        raise ModelFileError(
+            f"{path} is not a readable scribble model: it is not an .npz archive. "
+            "Pass a model.npz written by `python -m scribble train` or by "
+            "network.save(path)"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             if not isinstance(archive, np.lib.npyio.NpzFile):

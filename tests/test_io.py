@@ -1,5 +1,6 @@
 """Saving and loading networks, and files that are not networks."""
 
+import os
 import pickle
 import zipfile
 
@@ -132,3 +133,12 @@ def test_model_file_is_plain_zip(tmp_path):
             "layer1.biases.npy",
             "layer1.weights.npy",
         ]
+
+
+def test_save_respects_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = _network_3_4_2().save(tmp_path / "model.npz")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o640
