@@ -15,10 +15,11 @@ Files ending in ``.gz`` are gzip-compressed; other names are read raw.
 import gzip
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .io import _create_temporary
 
 __all__ = ["IDXFormatError", "IMAGES_MAGIC", "LABELS_MAGIC", "read_idx", "write_idx"]
 
@@ -139,7 +140,8 @@ def write_idx(path, array):
     if path.suffix == ".gz":
         # mtime=0 keeps the bytes, and so the checksum, the same on every run.
         payload = gzip.compress(payload, mtime=0)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    # The umask sets the mode, as for a file open() creates (mkstemp forces 0600).
+    descriptor, temporary = _create_temporary(path)
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(payload)

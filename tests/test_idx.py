@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import os
 import re
 import struct
 from pathlib import Path
@@ -151,3 +152,14 @@ def test_bundled_sample_checksums_match_readme():
         digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
         assert re.search(rf"{re.escape(name)}.*{digest}", readme), name
     assert Path(folder).is_dir()
+
+
+def test_write_respects_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path = write_idx(tmp_path / "labels.gz", np.arange(5, dtype=np.uint8))
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o640
+    # No temporary file is left beside it.
+    assert [entry.name for entry in tmp_path.iterdir()] == ["labels.gz"]
