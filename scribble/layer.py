@@ -180,7 +180,11 @@ class Layer:
             if inputs.dtype.kind not in "uifb":
                 raise TypeError(f"inputs must be numbers, got dtype {inputs.dtype}")
             inputs = inputs.astype(self.dtype)
-        if not np.isfinite(inputs).all():
+        # A finite sum means every value is finite; it needs no boolean copy of a
+        # large X. A sum can also overflow, so only then is each value checked.
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(inputs, axis=None)
+        if not np.isfinite(total) and not np.isfinite(inputs).all():
             raise ValueError(
                 f"{self._name()} received NaN or inf in its inputs: clean the data, or "
                 "if this happens during training, lower the learning rate"

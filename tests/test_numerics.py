@@ -221,3 +221,15 @@ def test_frozen_network_loss_is_epoch_mean():
         )
         np.testing.assert_allclose(history.loss, [1.098612] * 3, atol=1e-6)
         np.testing.assert_array_equal(layers[1].biases, np.zeros(3))
+
+
+def test_inputs_check_survives_overflowing_sum():
+    # The values are finite, but their float32 sum overflows to inf.
+    layer = Layer(3, 2, "relu", rng=0, dtype=np.float32)
+    large = np.array([3e38, 3e38, 1.0], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(layer.check_inputs(large), large)
+    for bad in ([np.nan, 1.0, 2.0], [np.inf, -np.inf, 0.0], [1.0, 2.0, np.inf]):
+        with pytest.raises(ValueError, match="NaN or inf"):
+            layer.check_inputs(np.array(bad, dtype=np.float32))
