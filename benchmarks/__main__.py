@@ -22,7 +22,7 @@ def main(argv=None):
         "Debian's dataset-fashion-mnist)",
     )
     parser.add_argument(
-        "--repeats", type=int, default=3, help="timed runs per figure (default: 3)"
+        "--repeats", type=int, default=5, help="timed runs per figure (default: 5)"
     )
     parser.add_argument(
         "--smoke",

@@ -47,7 +47,7 @@ class Settings:
     epoch_samples: int | None = None
 
     @classmethod
-    def full(cls, data_dir=FASHION_MNIST_DIR, repeats=3):
+    def full(cls, data_dir=FASHION_MNIST_DIR, repeats=5):
         return cls(
             data_dir=Path(data_dir),
             batch_sizes=(1, 32, 64, 256),
