@@ -180,7 +180,7 @@ class Layer:
             if inputs.dtype.kind not in "uifb":
                 raise TypeError(f"inputs must be numbers, got dtype {inputs.dtype}")
             inputs = inputs.astype(self.dtype)
-        # A finite sum means every value is finite; it needs no boolean copy of a
+        # A finite sum means every value is finite, and it needs no boolean copy of a
         # large X. A sum can also overflow, so only then is each value checked.
         with np.errstate(over="ignore", invalid="ignore"):
             total = np.add.reduce(inputs, axis=None)
