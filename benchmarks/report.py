@@ -215,8 +215,8 @@ def render(results, old_text=None):
         "`randperm` (no DataLoader).",
         "",
         "How it is timed: one untimed warm-up run, then the median of "
-        f"{_runs(settings['repeats'])}. Each comparison runs its two sides back to back "
-        "and alternates which goes first; its ratio is the median of the per-pair "
+        f"{_runs(settings['repeats'])}. Each comparison runs its two sides back to "
+        "back and alternates which goes first; its ratio is the median of the per-pair "
         "ratios. Thread counts are set with threadpoolctl and `torch.set_num_threads`. "
         f"Batch 1 is timed on the first {settings['batch_one_samples']:,} samples, "
         f"the reference on the first {settings['reference_samples']:,} and larger "
