@@ -7,13 +7,15 @@ import sys
 import pytest
 
 
-def _run(*args, cwd):
+def _run(*args, cwd, timeout=300, **options):
+    """Run ``python -m scribble ARGS``; options such as env go to subprocess.run."""
     return subprocess.run(
         [sys.executable, "-m", "scribble", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        timeout=300,
+        timeout=timeout,
+        **options,
     )
 
 
@@ -74,14 +76,7 @@ def _env(**extra):
 
 
 def _run_env(*args, cwd, env):
-    return subprocess.run(
-        [sys.executable, "-m", "scribble", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=600,
-    )
+    return _run(*args, cwd=cwd, env=env, timeout=600)
 
 
 def test_full_mnist_missing_says_how_to_get_it(tmp_path):
@@ -205,14 +200,7 @@ def _run_limited(*args, cwd, max_file_bytes):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
 
-    return subprocess.run(
-        [sys.executable, "-m", "scribble", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-        preexec_fn=limit,
-    )
+    return _run(*args, cwd=cwd, preexec_fn=limit)
 
 
 def _snapshot(folder):
