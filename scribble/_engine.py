@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from .activations import activation_derivative, apply_activation
-from .losses import CLIP_EPSILON
+from .losses import CLIP_EPSILON, _unclipped_loss, categorical_cross_entropy
 
 # Samples whose first-layer updates wait for one matrix product. Larger blocks make
 # the product more efficient but the per-sample correction (P x) longer.
@@ -108,8 +108,8 @@ class Trainer:
                 for batch in batches:
                     index = batch if order is None else order[batch]
                     loss = self._sample_step(index, learning_rate, stats)
-                    if loss is None:
-                        raise Diverged(batch, self._last_loss)
+                    if not math.isfinite(loss):
+                        raise Diverged(batch, loss)
                     if batch_losses is not None:
                         batch_losses.append(loss)
             finally:
@@ -123,8 +123,8 @@ class Trainer:
             if order is not None:
                 indices = order[indices]
             loss = self._batch_step(indices, learning_rate, stats)
-            if loss is None:
-                raise Diverged(batch, self._last_loss)
+            if not math.isfinite(loss):
+                raise Diverged(batch, loss)
             if batch_losses is not None:
                 batch_losses.append(loss)
 
@@ -153,16 +153,15 @@ class Trainer:
         if self.one_hot and predicted.dtype == np.float64:
             # Python floats: NumPy's per-call cost dominates on a single number.
             # float32 stays in NumPy, whose float32 log the layer-method loop uses.
-            probability = float(predicted[label])
-            loss = -math.log(min(max(probability, CLIP_EPSILON), 1 - CLIP_EPSILON))
-            finite = probability > 0
+            probability = predicted[label]
+            clipped = min(max(float(probability), CLIP_EPSILON), 1 - CLIP_EPSILON)
+            loss = _unclipped_loss(-math.log(clipped), probability)
         elif self.one_hot:
-            loss, finite = _one_hot_cross_entropy(predicted[label : label + 1])
+            loss = _one_hot_cross_entropy(predicted[label : label + 1])
         else:
-            loss, finite = _cross_entropy(predicted, target)
-        if not finite:
-            self._last_loss = loss if not math.isfinite(loss) else math.inf
-            return None
+            loss = _cross_entropy(predicted, target)
+        if not math.isfinite(loss):
+            return loss
         stats.loss_sum += loss
         stats.correct += int(predicted.argmax() == label)
 
@@ -236,12 +235,11 @@ class Trainer:
         delta = self.deltas[-1][:size]
         if self.one_hot:
             true_classes = self.row_offsets[:size] + labels
-            loss, finite = _one_hot_cross_entropy(predicted.take(true_classes))
+            loss = _one_hot_cross_entropy(predicted.take(true_classes))
         else:
-            loss, finite = _cross_entropy(predicted, target)
-        if not finite:
-            self._last_loss = loss if not math.isfinite(loss) else math.inf
-            return None
+            loss = _cross_entropy(predicted, target)
+        if not math.isfinite(loss):
+            return loss
         stats.loss_sum += loss * size
         stats.correct += int((predicted.argmax(axis=-1) == labels).sum())
 
@@ -296,17 +294,9 @@ def _activate(name, z, out=None):
 
 
 def _cross_entropy(predicted, target):
-    """Return the loss and whether it is finite before clipping, for any targets.
-
-    The arithmetic of scribble.losses.categorical_cross_entropy and of
-    network._loss_is_finite (a true-class probability of 0 means exp underflowed).
-    """
-    clipped = np.clip(predicted, CLIP_EPSILON, 1 - CLIP_EPSILON)
-    per_sample = -np.sum(target * np.log(clipped), axis=-1)
-    loss = float(per_sample) if per_sample.ndim == 0 else float(np.mean(per_sample))
-    if not math.isfinite(loss):
-        return loss, False
-    return loss, bool(((predicted * target).sum(axis=-1) > 0).all())
+    """Return the loss of any targets, or inf when it is not finite before clipping."""
+    loss = categorical_cross_entropy(predicted, target)
+    return _unclipped_loss(loss, (predicted * target).sum(axis=-1))
 
 
 def _one_hot_cross_entropy(true_class_probability):
@@ -315,9 +305,7 @@ def _one_hot_cross_entropy(true_class_probability):
     per_sample = -np.log(clipped)
     # np.mean's arithmetic (a pairwise sum, then one division) without its cost.
     loss = float(np.add.reduce(per_sample) / per_sample.size)
-    if not math.isfinite(loss):
-        return loss, False
-    return loss, bool((true_class_probability > 0).all())
+    return _unclipped_loss(loss, true_class_probability)
 
 
 def _add_sample_stats(stats, position, delta, inputs):

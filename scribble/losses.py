@@ -1,5 +1,7 @@
 """Categorical cross-entropy, the course's loss, and its gradient."""
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -51,3 +53,18 @@ def categorical_cross_entropy_delta(predicted, actual):
     through the softmax Jacobian collapses to ``dL/dz = p - y``.
     """
     return np.asarray(predicted) - np.asarray(actual)
+
+
+def _unclipped_loss(clipped_loss, true_class_probability):
+    """Return the clipped loss, or inf when the unclipped loss is not finite.
+
+    The clip turns a true-class probability of exactly 0 into a loss of 27.6, which
+    keeps lessons free of inf. During training such a 0 means the logits differ by
+    more than about 745 (float64) or 104 (float32), so exp underflowed: the weights
+    have blown up, and the unclipped loss is inf. A NaN loss is returned as it is.
+    """
+    if not math.isfinite(clipped_loss):
+        return clipped_loss
+    if not (true_class_probability > 0).all():
+        return math.inf
+    return clipped_loss

@@ -13,7 +13,11 @@ from ._random import as_generator
 from .activations import apply_activation
 from .history import History
 from .layer import Layer
-from .losses import categorical_cross_entropy, categorical_cross_entropy_delta
+from .losses import (
+    _unclipped_loss,
+    categorical_cross_entropy,
+    categorical_cross_entropy_delta,
+)
 from .optimizers import EarlyStopping, get_optimizer, scheduled_learning_rate
 from .preprocessing import one_hot
 
@@ -27,7 +31,7 @@ class TrainingDivergedError(FloatingPointError):
     """The loss became NaN or inf during training (usually: learning rate too high)."""
 
 
-def _check_learning_rate(learning_rate):
+def _check_learning_rate(learning_rate, dtype):
     if isinstance(learning_rate, bool) or not isinstance(
         learning_rate, (int, float, np.floating, np.integer)
     ):
@@ -36,6 +40,13 @@ def _check_learning_rate(learning_rate):
         raise ValueError(
             f"learning_rate must be a finite number > 0, got {learning_rate!r}; "
             "values between 0.001 and 0.5 are typical"
+        )
+    with np.errstate(over="ignore"):
+        overflows = not np.isfinite(dtype.type(learning_rate))
+    if overflows:
+        raise ValueError(
+            f"learning_rate {learning_rate:g} overflows to inf in {dtype}: "
+            "use a value between 0.001 and 0.5"
         )
     return float(learning_rate)
 
@@ -195,7 +206,10 @@ class NeuralNetwork:
                 for layer in self.layers:
                     activations = _predict_layer(layer, activations)
                 return activations
-            return np.stack([self.predict_proba(sample) for sample in X])
+            rows = [self.predict_proba(sample) for sample in first.check_inputs(X)]
+            if not rows:
+                return np.empty((0, self.num_classes), dtype=self.dtype)
+            return np.stack(rows)
         if X.ndim == 1:
             return self.predict_proba(X[np.newaxis], batch_size)[0]
         chunks = []
@@ -299,14 +313,7 @@ class NeuralNetwork:
             none of the failing one.
         """
         epochs = _check_positive_int("epochs", epochs)
-        learning_rate = _check_learning_rate(learning_rate)
-        with np.errstate(over="ignore"):
-            in_dtype = self.dtype.type(learning_rate)
-        if not np.isfinite(in_dtype):
-            raise ValueError(
-                f"learning_rate {learning_rate:g} overflows to inf in {self.dtype}: "
-                "use a value between 0.001 and 0.5"
-            )
+        learning_rate = _check_learning_rate(learning_rate, self.dtype)
         batch_size = _check_positive_int("batch_size", batch_size)
         if verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
@@ -466,9 +473,12 @@ class NeuralNetwork:
         predicted = inputs
         for layer in self.layers:
             predicted = _layer_forward(layer, predicted)
-        loss = categorical_cross_entropy(predicted, target)
-        if not _loss_is_finite(predicted, target, loss):
-            return math.inf if math.isfinite(loss) else loss  # the caller raises
+        loss = _unclipped_loss(
+            categorical_cross_entropy(predicted, target),
+            (predicted * target).sum(axis=-1),
+        )
+        if not math.isfinite(loss):
+            return loss  # the caller raises
 
         delta = self.calc_loss_delta(predicted, target)
         for index in reversed(range(len(self.layers))):
@@ -548,20 +558,6 @@ def _early_stopping_message(early_stopping):
     if early_stopping.restore_best_weights:
         message += ", whose weights the network now has"
     return message
-
-
-def _loss_is_finite(predicted, target, clipped_loss):
-    """Return True when the loss is finite before clipping.
-
-    The clip turns a true-class probability of exactly 0 into a loss of 27.6, which
-    keeps lessons free of inf. During training such a 0 means the logits differ by
-    more than about 745 (float64) or 104 (float32), so exp underflowed: the weights
-    have blown up, and the unclipped loss is inf.
-    """
-    if not math.isfinite(clipped_loss):
-        return False
-    true_class_probability = (predicted * target).sum(axis=-1)
-    return bool((true_class_probability > 0).all())
 
 
 class _EpochStats:

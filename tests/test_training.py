@@ -288,6 +288,8 @@ def test_subclass_forward_used_everywhere(digits):
     assert batch.shape == (3, 10)
     for row, sample in zip(batch, X_train[:3]):
         np.testing.assert_array_equal(row, network.forward(sample))
+    # No samples give no rows, as for a plain network.
+    assert network.predict_proba(X_train[:0]).shape == (0, 10)
     # Loss from evaluate and from forward agree: one forward pass everywhere.
     loss = network.evaluate(X_train[:3], y_train[:3])["loss"]
     targets = network.targets_for(y_train[:3])
