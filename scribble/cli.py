@@ -424,7 +424,7 @@ def _prepare_data(args, dtype):
 
 def _print_start(args, sizes, dtype, X_train, validation, X_test, stats):
     validating = f"validating on {len(validation[0])}, " if validation else ""
-    how = (
+    pixels = (
         "scaled to [0, 1]"
         if stats["method"] == "normalize"
         else f"standardized with the training mean {stats['mean']:.2f} and "
@@ -432,7 +432,7 @@ def _print_start(args, sizes, dtype, X_train, validation, X_test, stats):
     )
     print(
         f"Training {'-'.join(map(str, sizes))} on {len(X_train)} {args.dataset} "
-        f"images ({dtype}, pixels {how}), {validating}testing on {len(X_test)}; "
+        f"images ({dtype}, pixels {pixels}), {validating}testing on {len(X_test)}; "
         f"{args.epochs} epochs, optimizer {args.optimizer}, learning rate "
         f"{args.learning_rate:g}, batch size {args.batch_size}",
         flush=True,

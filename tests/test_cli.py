@@ -291,23 +291,23 @@ def test_default_run_folder_never_reused(tmp_path):
     # Stand-ins for runs started in each of the next 60 seconds, so this run's
     # timestamp names one of them however long Python takes to start.
     now = datetime.now()
-    taken = []
+    existing_runs = []
     for offset in range(60):
         stamp = (now + timedelta(seconds=offset)).strftime("%Y%m%d-%H%M%S")
         folder = tmp_path / "runs" / f"sample-{stamp}"
         folder.mkdir(parents=True)
         (folder / "other-run.txt").write_text("another run's file")
-        taken.append(folder)
+        existing_runs.append(folder)
 
     result = _run("train", *QUICK, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     saved = result.stdout.splitlines()[-1].rsplit(" to ", 1)[1]
     folder = tmp_path / saved
-    assert folder not in taken
+    assert folder not in existing_runs
     assert folder.name.endswith("-2")
-    assert folder.with_name(folder.name[: -len("-2")]) in taken
+    assert folder.with_name(folder.name[: -len("-2")]) in existing_runs
     assert (folder / "model.npz").is_file()
-    for other in taken:
+    for other in existing_runs:
         assert [p.name for p in other.iterdir()] == ["other-run.txt"]
 
 
@@ -369,11 +369,11 @@ def test_optimizer_default_learning_rates(tmp_path):
         assert result.returncode == 0, result.stderr
         start = result.stdout.splitlines()[0]
         assert f"optimizer {optimizer}, learning rate {rate}, batch size" in start
-    given = _run(
+    explicit = _run(
         "train", *QUICK[:-1], "--optimizer", "adam", "--learning-rate", "0.02",
         "--output-dir", str(tmp_path / "given"), cwd=tmp_path,
     )
-    assert "optimizer adam, learning rate 0.02," in given.stdout
+    assert "optimizer adam, learning rate 0.02," in explicit.stdout
 
 
 def test_bad_values_name_option_and_rule(tmp_path):
